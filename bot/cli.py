@@ -1,0 +1,224 @@
+"""`newsbot`: ask, latest, reindex and stats from a shell; `run` starts the Discord bot.
+
+Exit codes: 0 answered or done, 1 nothing found (or the work could not be done
+now), 2 bad usage or config.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import TextIO
+
+from bot.settings import ConfigError, Settings, load_settings
+from retrieval.archive import Archive, ArchiveError, ReindexBusy, ReindexReport
+from retrieval.dates import human_date, parse_date
+
+log = logging.getLogger("newsbot")
+
+EXIT_OK, EXIT_NOTHING, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def _date_arg(text: str) -> date:
+    day = parse_date(text)
+    if day is None:
+        raise argparse.ArgumentTypeError(f"cannot read date {text!r} (try 2026-01-14 or '14 Jan 2026')")
+    return day
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsbot", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--config", type=Path, help="TOML config file (default: config/newsbot.toml)")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv for debug)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    ask = commands.add_parser("ask", help="answer a question from the archive")
+    ask.add_argument("question")
+    ask.add_argument("-k", type=int, default=None, help="number of answers (default from config)")
+    ask.add_argument("--after", type=_date_arg, help="only sources dated on or after this day")
+    ask.add_argument("--before", type=_date_arg, help="only sources dated on or before this day")
+    ask.add_argument("--json", action="store_true", help="print the hits as a JSON list")
+
+    latest = commands.add_parser("latest", help="newest headlines and articles")
+    latest.add_argument("-n", type=int, default=10, help="how many (default 10)")
+    latest.add_argument("--since", type=_date_arg, help="only from this day on")
+
+    commands.add_parser("reindex", help="bring the index in line with the seeds directory")
+    commands.add_parser("stats", help="size and state of the archive")
+    commands.add_parser("run", help="start the Discord bot (needs DISCORD_TOKEN)")
+    return parser
+
+
+class ProgressBar:
+    """A one-line bar on a terminal; silent when stderr is not one (logs, CI)."""
+
+    def __init__(self, stream: TextIO, label: str) -> None:
+        self.stream = stream
+        self.label = label
+        self.enabled = stream.isatty()
+        self._last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if not self.enabled or (now - self._last < 0.1 and done < total):
+            return
+        self._last = now
+        width = 30
+        filled = int(width * done / total) if total else width
+        self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} files")
+        if done >= total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def print_report(report: ReindexReport, seeds_dir: Path, out: TextIO) -> None:
+    out.write(f"Indexed {seeds_dir} in {report.seconds:.2f} s (generation {report.generation})\n")
+    out.write(
+        f"  articles: {report.added} added, {report.changed} changed, {report.removed} removed, "
+        f"{report.unchanged} files unchanged; passages: {report.passages_added} added, "
+        f"{report.passages_removed} removed\n"
+    )
+    if report.rebuilt_index:
+        out.write("  the search index was out of step with the store and was rebuilt from it\n")
+    for title, items in (("skipped", report.skipped), ("warnings", report.warnings)):
+        if items:
+            out.write(f"  {title} ({len(items)}):\n")
+            for item in items[:50]:
+                out.write(f"    {item.rel}: {item.reason}\n")
+            if len(items) > 50:
+                out.write(f"    … and {len(items) - 50} more\n")
+
+
+def _emphasis(stream: TextIO) -> tuple[str, str]:
+    return ("\033[1m", "\033[0m") if stream.isatty() else ("**", "**")
+
+
+async def _open(settings: Settings, build: bool) -> Archive:
+    archive = await Archive.open(settings.archive_options())
+    if build and await archive.store.generation() == 0:
+        try:
+            report = await archive.reindex(ProgressBar(sys.stderr, "first run: indexing"))
+        except BaseException:
+            await archive.close()
+            raise
+        print_report(report, settings.seeds_dir, sys.stderr)
+    return archive
+
+
+async def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
+    if args.k is not None and not 1 <= args.k <= 50:
+        raise UsageError("-k must be between 1 and 50")
+    archive = await _open(settings, build=True)
+    try:
+        answer = await archive.ask(args.question, args.k, args.after, args.before)
+    finally:
+        await archive.close()
+    if args.json:
+        fields = ("title", "date", "url", "file", "score", "excerpt", "passage_id", "document_id", "kind", "highlights")
+        print(json.dumps([hit.model_dump(mode="json", include=set(fields)) for hit in answer.hits], ensure_ascii=False, indent=2))
+        return EXIT_OK if answer.found else EXIT_NOTHING
+    if not answer.found:
+        print("Nothing in the archive matches that question. Try other words, or `newsbot latest`.")
+        return EXIT_NOTHING
+    bold, plain = _emphasis(sys.stdout)
+    for number, hit in enumerate(answer.hits, start=1):
+        print(f"{number}. {hit.title}")
+        day = f"{hit.date_human} ({hit.date.isoformat()})" if hit.date else hit.date_human
+        where = f"{hit.file}" + (f" · {hit.url}" if hit.url else "")
+        print(f"   {day} · {where}")
+        print(f"   > {hit.marked(bold, plain)}")
+        print()
+    return EXIT_OK
+
+
+async def cmd_latest(settings: Settings, args: argparse.Namespace) -> int:
+    if not 1 <= args.n <= 500:
+        raise UsageError("-n must be between 1 and 500")
+    archive = await _open(settings, build=True)
+    try:
+        items = await archive.latest(args.n, args.since)
+    finally:
+        await archive.close()
+    if not items:
+        print("No dated articles or headlines in the archive yet.")
+        return EXIT_NOTHING
+    for item in items:
+        label = "headline" if item.kind == "headline" else "article "
+        print(f"{human_date(item.date):>18}  {label}  {item.title}")
+    return EXIT_OK
+
+
+async def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
+    archive = await Archive.open(settings.archive_options())
+    try:
+        report = await archive.reindex(ProgressBar(sys.stderr, "indexing"))
+    finally:
+        await archive.close()
+    print_report(report, settings.seeds_dir, sys.stdout)
+    return EXIT_OK
+
+
+async def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:
+    archive = await Archive.open(settings.archive_options())
+    try:
+        stats = await archive.stats()
+    finally:
+        await archive.close()
+    for key, value in stats.items():
+        print(f"{key.replace('_', ' ')}: {value if value is not None else '-'}")
+    return EXIT_OK
+
+
+def cmd_run(settings: Settings) -> int:
+    from bot.runner import run_bot  # discord.py is only imported when the bot runs
+
+    return run_bot(settings)
+
+
+COMMANDS = {"ask": cmd_ask, "latest": cmd_latest, "reindex": cmd_reindex, "stats": cmd_stats}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=(logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)],
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        settings = load_settings(args.config)
+        if args.command == "run":
+            return cmd_run(settings)
+        if args.command != "reindex" and not settings.seeds_dir.is_dir() and args.command != "stats":
+            raise ArchiveError(
+                f"seeds directory {settings.seeds_dir} does not exist "
+                "(setting: seeds_dir in config/newsbot.toml, or NEWSBOT_SEEDS_DIR)"
+            )
+        return asyncio.run(COMMANDS[args.command](settings, args))
+    except (ConfigError, UsageError) as error:
+        print(f"newsbot: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except ReindexBusy as error:
+        print(f"newsbot: {error}; try again when it has finished", file=sys.stderr)
+        return EXIT_NOTHING
+    except ArchiveError as error:
+        print(f"newsbot: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("newsbot: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""The one analyzer: text to index terms, for passages, questions and every engine.
+
+Tantivy runs the token chain natively inside its index; the same chain's
+`analyze()` serves questions and the reference engine, so every engine sees
+identical terms. A thin Python step in front folds what tantivy's filters do
+not: Unicode compatibility forms, curly quotes and English possessives.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cached_property
+
+import tantivy
+
+TOKENIZER_NAME = "newsbot"
+
+# Scraped text mixes ’ ‘ ʼ ′ ` with ' ; possessives must fold the same way
+# whichever one the page used ("Azerbaijan’s" == "Azerbaijan's" == "Azerbaijan").
+_APOSTROPHES = str.maketrans({c: "'" for c in "\u2018\u2019\u201b\u02bc\u2032\u0060\u00b4"})
+_POSSESSIVE = re.compile(r"(?<=\w)'s?\b", re.IGNORECASE)
+
+# English function words, including the ones questions are made of ("what did
+# ... say about"): tantivy's built-in list is Lucene's 33 words, which leaves
+# "what", "did" and "how" to match headlines at random.
+STOPWORDS = tuple(
+    """
+    a about above after again against all am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each either few for from
+    further had has have having he her here hers herself him himself his how i if in into is it its
+    itself just me might more most must my myself neither no nor not now of off on once only or
+    other our ours ourselves out over own same shall she should so some such than that the their
+    theirs them themselves then there these they this those through to too under until up very was
+    we were what when where which while who whom whose why will with would you your yours yourself
+    yourselves
+    """.split()
+)
+
+
+@dataclass(frozen=True)
+class Analyzer:
+    """Turns text into terms. `stem` and `stopwords` exist for the quality benchmark."""
+
+    stem: bool = True
+    stopwords: bool = True
+
+    @cached_property
+    def tantivy_analyzer(self) -> tantivy.TextAnalyzer:
+        """The token chain, to register on a tantivy index under `TOKENIZER_NAME`."""
+        builder = (
+            tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+            .filter(tantivy.Filter.remove_long(40))
+            .filter(tantivy.Filter.lowercase())
+            .filter(tantivy.Filter.ascii_fold())
+        )
+        if self.stopwords:
+            builder = builder.filter(tantivy.Filter.custom_stopword(list(STOPWORDS)))
+        if self.stem:
+            builder = builder.filter(tantivy.Filter.stemmer("english"))
+        return builder.build()
+
+    @staticmethod
+    def normalize(text: str) -> str:
+        """The Python step in front of the token chain; indexed text goes through it too."""
+        if not text.isascii():
+            text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES)
+        return _POSSESSIVE.sub("", text) if "'" in text else text
+
+    def terms(self, text: str) -> list[str]:
+        """Index terms of `text`, in order, repeats kept (BM25 counts them)."""
+        return list(self.tantivy_analyzer.analyze(self.normalize(text)))
+
+    def query_terms(self, question: str) -> list[str]:
+        """Distinct terms of a question, in first-seen order."""
+        return list(dict.fromkeys(self.terms(question)))

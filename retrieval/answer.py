@@ -1,0 +1,128 @@
+"""From a ranked passage to what a member reads: the best 1–3 sentences, marked.
+
+Independent of Discord and of terminals: a `Hit` carries plain excerpt text and
+the character spans of matched words; each front end renders them its own way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+
+from pydantic import BaseModel
+
+from retrieval.analyzer import Analyzer
+from retrieval.chunking import Span, sentence_spans
+
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+ELLIPSIS = "…"
+
+
+class Hit(BaseModel):
+    """One answer to a question. `--json` prints exactly these fields."""
+
+    passage_id: int
+    document_id: int
+    kind: str
+    title: str
+    date: date | None
+    date_human: str
+    url: str | None
+    file: str
+    score: float
+    excerpt: str
+    highlights: list[tuple[int, int]]
+    passage: str
+
+    def marked(self, open_mark: str, close_mark: str, escape: Callable[[str], str] = str) -> str:
+        """The excerpt with matched words wrapped in marks; other text passed through `escape`."""
+        parts: list[str] = []
+        cursor = 0
+        for start, end in self.highlights:
+            parts.append(escape(self.excerpt[cursor:start]))
+            parts.append(open_mark + escape(self.excerpt[start:end]) + close_mark)
+            cursor = end
+        parts.append(escape(self.excerpt[cursor:]))
+        return "".join(parts)
+
+
+class Answer(BaseModel):
+    question: str
+    terms: list[str]
+    hits: list[Hit]
+
+    @property
+    def found(self) -> bool:
+        return bool(self.hits)
+
+
+def _matched(analyzer: Analyzer, text: str, terms: set[str]) -> set[str]:
+    return terms.intersection(analyzer.terms(text))
+
+
+def best_window(text: str, analyzer: Analyzer, terms: set[str], limit: int) -> Span:
+    """The run of 1–3 consecutive sentences covering the most question terms.
+
+    Ties go to the shorter, then the earlier run: a tighter quote reads better.
+    """
+    sentences = sentence_spans(text) or [Span(0, len(text))]
+    covered = [_matched(analyzer, text[s.start : s.end], terms) for s in sentences]
+    best: tuple[int, int, int] | None = None  # (-coverage, length, start index)
+    best_span = sentences[0]
+    for first in range(len(sentences)):
+        seen: set[str] = set()
+        for last in range(first, min(first + 3, len(sentences))):
+            seen |= covered[last]
+            span = Span(sentences[first].start, sentences[last].end)
+            length = span.end - span.start
+            if last > first and length > limit:
+                break
+            key = (-len(seen), length, first)
+            if best is None or key < best:
+                best, best_span = key, span
+    return best_span
+
+
+def trim(text: str, span: Span, limit: int, focus: int | None) -> tuple[str, int]:
+    """`text[span]` cut to `limit` characters at word boundaries, keeping `focus` in view.
+
+    Returns the excerpt and the offset in `text` where it starts (ellipsis excluded).
+    """
+    start, end = span.start, span.end
+    if end - start <= limit:
+        return text[start:end], start
+    if focus is not None and focus - start > limit // 2:
+        # Start a little before the first matched word, at a word boundary.
+        candidate = max(start, focus - limit // 4)
+        space = text.find(" ", candidate, focus)
+        start = space + 1 if space != -1 else candidate
+    stop = start + limit - 2
+    if stop < end:
+        space = text.rfind(" ", start, stop)
+        stop = space if space > start else stop
+    body = text[start:stop].strip()
+    prefix = ELLIPSIS if start > span.start else ""
+    suffix = ELLIPSIS if stop < end else ""
+    return prefix + body + suffix, start - len(prefix)
+
+
+def highlight_spans(excerpt: str, analyzer: Analyzer, terms: set[str]) -> list[tuple[int, int]]:
+    """Spans of the words in `excerpt` whose terms are among the question's."""
+    spans = []
+    for match in _WORD.finditer(excerpt):
+        if _matched(analyzer, match.group(), terms):
+            spans.append((match.start(), match.end()))
+    return spans
+
+
+def excerpt_for(passage: str, analyzer: Analyzer, terms: list[str], limit: int) -> tuple[str, list[tuple[int, int]]]:
+    """The excerpt of `passage` to quote for a question, with its highlight spans."""
+    wanted = set(terms)
+    window = best_window(passage, analyzer, wanted, limit)
+    focus = next(
+        (m.start() for m in _WORD.finditer(passage, window.start, window.end) if _matched(analyzer, m.group(), wanted)),
+        None,
+    )
+    excerpt, _ = trim(passage, window, limit, focus)
+    return excerpt, highlight_spans(excerpt, analyzer, wanted)

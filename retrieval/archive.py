@@ -1,0 +1,523 @@
+"""The archive: store + index kept in step, reindexed incrementally, asked questions.
+
+Consistency model, in one place:
+- The SQLite store is the source of truth; the index is derived from it. Both
+  carry a generation number; they are in step when the numbers agree.
+- Only one writer at a time (a `flock` on `reindex.lock` in the data directory),
+  whether it is the bot's `/reindex` or `newsbot reindex` in a shell.
+- A reindex bumps the store's generation in its first transaction, writes new
+  rows and *retires* replaced ones (they stay readable), then commits the index
+  with the new generation, then purges retired rows. Readers keep answering from
+  the previous index commit until the new one is published.
+- A crash anywhere leaves the store at generation G+1 and the index at G: the
+  next opening rebuilds the index from the stored passages (never from seeds).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import logging
+import os
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from types import TracebackType
+
+from retrieval.analyzer import Analyzer
+from retrieval.answer import Answer, Hit, excerpt_for
+from retrieval.chunking import Passage, passages_for
+from retrieval.dates import human_date
+from retrieval.documents import Document
+from retrieval.engines import Engine, IndexedPassage, RankBM25Engine, ScoredPassage, TantivyEngine, remove_index
+from retrieval.options import ArchiveOptions
+from retrieval.seeds import FileRead, SeedFile, Skipped, SkipFile, file_digest, read_seed, scan_seeds
+from retrieval.store import LatestItem, NewDocument, PassageRow, Store
+
+log = logging.getLogger(__name__)
+
+DATABASE_NAME = "newsbot.sqlite3"
+MAX_QUESTION_CHARS = 1000
+_BATCH_PASSAGES = 20_000
+_BATCH_FILES = 256
+
+Progress = Callable[[int, int], None]
+
+
+class ArchiveError(Exception):
+    """A problem the operator must fix (the message says how)."""
+
+
+class ReindexBusy(ArchiveError):
+    """Another reindex holds the writer lock."""
+
+
+def _checkpoint(step: str) -> None:
+    """A named point between two reindex steps; tests replace it to inject crashes."""
+
+
+@dataclass
+class ReindexReport:
+    """What a reindex did, for the CLI's summary and the bot's `/reindex` reply."""
+
+    files_seen: int = 0
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    passages_added: int = 0
+    passages_removed: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[Skipped] = field(default_factory=list)
+    rebuilt_index: bool = False
+    generation: int = 0
+    seconds: float = 0.0
+
+
+class WriterLock:
+    """An exclusive, non-blocking `flock`; released by the kernel if the process dies."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    def __enter__(self) -> WriterLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise ReindexBusy("a reindex is already running on this data directory") from None
+        self._fd = fd
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+
+@dataclass(slots=True)
+class _Prepared:
+    """One file after the thread-side work: hashed, read and cut into passages."""
+
+    seed: SeedFile
+    sha256: str | None = None
+    read: FileRead | None = None
+    cut: list[tuple[Document, list[Passage]]] = field(default_factory=list)
+    error: str | None = None
+    same_bytes: bool = False
+
+
+class Archive:
+    """Ask questions of, list, and reindex one data directory. Safe to share in one event loop."""
+
+    def __init__(self, options: ArchiveOptions, store: Store) -> None:
+        self.options = options
+        self.store = store
+        self.analyzer = Analyzer(stem=options.analyzer.stem, stopwords=options.analyzer.stopwords)
+        self.engine: Engine | None = None
+        self._data_version = -1
+        self._refresh_lock = asyncio.Lock()
+        self._reindexing = False
+
+    # -- opening and keeping the index in step ----------------------------------
+
+    @property
+    def data_dir(self) -> Path:
+        return self.options.data_dir
+
+    @property
+    def _index_root(self) -> Path:
+        return self.data_dir / "index"
+
+    @classmethod
+    async def open(cls, options: ArchiveOptions) -> Archive:
+        """Open the store and an index in step with it (rebuilt from the store if not)."""
+        store = await Store.open(options.data_dir / DATABASE_NAME)
+        archive = cls(options, store)
+        try:
+            await archive._sync_engine(rebuild_allowed=True)
+        except BaseException:
+            await store.close()
+            raise
+        return archive
+
+    async def close(self) -> None:
+        if self.engine is not None:
+            self.engine.close()
+        await self.store.close()
+
+    def _current_index_dir(self) -> Path | None:
+        try:
+            name = (self._index_root / "CURRENT").read_text().strip()
+        except OSError:
+            return None
+        return self._index_root / name if name else None
+
+    def _open_persistent_engine(self) -> TantivyEngine | None:
+        path = self._current_index_dir()
+        if path is None or not (path / "meta.json").exists():
+            return None
+        try:
+            return TantivyEngine(path, self.analyzer)
+        except Exception as error:  # a corrupt index is rebuilt, never fatal
+            log.warning("index at %s cannot be opened (%s); it will be rebuilt", path, error)
+            return None
+
+    async def _sync_engine(self, rebuild_allowed: bool) -> None:
+        """Make `self.engine` answer from the store's current generation if possible."""
+        generation = await self.store.generation()
+        self._data_version = await self.store.data_version()
+        if self.options.engine == "rank-bm25":
+            if self.engine is None or self.engine.generation() != generation:
+                self.engine = await self._build_engine(self.store, generation, None)
+            return
+        current = self._current_index_dir()
+        engine = self.engine
+        if engine is None or not isinstance(engine, TantivyEngine) or engine.path != current:
+            fresh = self._open_persistent_engine()
+            if fresh is not None or engine is None:
+                if engine is not None:
+                    engine.close()
+                engine = fresh
+        elif engine.generation() != generation:
+            await asyncio.to_thread(engine.reload)
+        self.engine = engine
+        if engine is not None and engine.generation() == generation:
+            return
+        if not rebuild_allowed:
+            return
+        try:
+            with WriterLock(self.data_dir / "reindex.lock"):
+                await self._rebuild_index(self.store)
+        except ReindexBusy:
+            log.info("index generation differs from the store while another process reindexes; waiting for it")
+            if self.engine is None:
+                self.engine = self._open_persistent_engine()
+
+    async def _build_engine(self, store: Store, generation: int, path: Path | None) -> Engine:
+        engine: Engine = RankBM25Engine(self.analyzer) if path is None else TantivyEngine(path, self.analyzer)
+        async for rows in store.live_passages():
+            batch = [
+                IndexedPassage(pid, doc, text, date.fromisoformat(day).toordinal() if day else None)
+                for pid, doc, text, day in rows
+            ]
+            await asyncio.to_thread(engine.add, batch)
+        await asyncio.to_thread(engine.commit, generation)
+        return engine
+
+    async def _rebuild_index(self, store: Store) -> None:
+        """Build a fresh index from the stored passages, then switch to it atomically. Lock held."""
+        generation = await store.generation()
+        log.log(
+            logging.WARNING if generation else logging.DEBUG,
+            "rebuilding the search index from the store (generation %d)",
+            generation,
+        )
+        self._index_root.mkdir(parents=True, exist_ok=True)
+        path = self._index_root / f"tantivy-{generation:06d}-{uuid.uuid4().hex[:8]}"
+        engine = await self._build_engine(store, generation, path)
+        _checkpoint("rebuild:before-switch")
+        pointer = self._index_root / "CURRENT"
+        temporary = pointer.with_name("CURRENT.tmp")
+        temporary.write_text(path.name)
+        os.replace(temporary, pointer)
+        old = self.engine
+        self.engine = engine
+        if old is not None:
+            old.close()
+        for stale in self._index_root.iterdir():
+            if stale.is_dir() and stale.name != path.name:
+                remove_index(stale)
+        await store.purge_retired()
+
+    async def refresh(self) -> None:
+        """Pick up a reindex committed by another process; cheap when nothing changed."""
+        if self._reindexing:
+            return
+        async with self._refresh_lock:
+            if await self.store.data_version() != self._data_version or self.engine is None:
+                await self._sync_engine(rebuild_allowed=self.engine is None)
+
+    # -- reindexing -----------------------------------------------------------
+
+    async def reindex(self, progress: Progress | None = None) -> ReindexReport:
+        """Bring the archive in line with the seeds directory; only changed files are parsed.
+
+        Raises `ReindexBusy` when another reindex runs, `ArchiveError` when the
+        seeds directory is missing.
+        """
+        seeds_dir = self.options.seeds_dir
+        if not seeds_dir.is_dir():
+            raise ArchiveError(f"seeds directory {seeds_dir} does not exist (setting: seeds_dir / NEWSBOT_SEEDS_DIR)")
+        started = time.perf_counter()
+        with WriterLock(self.data_dir / "reindex.lock"):
+            self._reindexing = True
+            writer = await Store.open(self.data_dir / DATABASE_NAME)
+            try:
+                report = await self._reindex_locked(writer, seeds_dir, progress)
+            finally:
+                self._reindexing = False
+                await writer.close()
+        report.seconds = time.perf_counter() - started
+        self._data_version = await self.store.data_version()
+        return report
+
+    async def _reindex_locked(self, writer: Store, seeds_dir: Path, progress: Progress | None) -> ReindexReport:
+        report = ReindexReport()
+        base = await writer.generation()
+        engine = self.engine
+        if engine is None or engine.generation() != base:
+            await self._rebuild_index(writer)
+            report.rebuilt_index = True
+            engine = self.engine
+        assert engine is not None
+        generation = base + 1
+
+        seeds, passed_over = await asyncio.to_thread(scan_seeds, seeds_dir)
+        report.files_seen = len(seeds)
+        report.skipped.extend(passed_over)
+        known = await writer.file_states()
+        present = {seed.rel for seed in seeds}
+        removed_files = [path for path in known if path not in present]
+        todo = [s for s in seeds if (known.get(s.rel) or (0, 0, ""))[:2] != (s.size, s.mtime_ns)]
+        report.unchanged = len(seeds) - len(todo)
+
+        next_doc, next_pid = await writer.next_ids()
+        retired_docs: list[int] = []
+        started_writing = False
+        done = 0
+        try:
+            # Files removed from seeds: their articles leave the archive.
+            if removed_files:
+                await writer.begin_write()
+                started_writing = True
+                await writer.set_generation(generation)
+                gone = await writer.documents_of_files(removed_files)
+                await writer.retire(gone, generation)
+                await writer.save_files([], removed_files)
+                await writer.commit()
+                retired_docs.extend(gone)
+                report.removed += len(gone)
+                _checkpoint("store:after-removals")
+
+            for start in range(0, len(todo), _BATCH_FILES):
+                batch = todo[start : start + _BATCH_FILES]
+                prepared = await asyncio.to_thread(self._prepare, batch, known)
+                live = await writer.live_documents([p.seed.rel for p in prepared])
+                documents: list[NewDocument] = []
+                batch_retired: list[int] = []
+                states: list[tuple[str, int, int, str]] = []
+                for item in prepared:
+                    if item.error is not None:
+                        report.skipped.append(Skipped(item.seed.rel, item.error))
+                        continue
+                    assert item.sha256 is not None
+                    states.append((item.seed.rel, item.seed.size, item.seed.mtime_ns, item.sha256))
+                    if item.same_bytes or item.read is None:
+                        report.unchanged += 1
+                        continue
+                    report.warnings.extend(Skipped(item.seed.rel, w) for w in item.read.warnings)
+                    keys = set()
+                    for document, passages in item.cut:
+                        keys.add(document.key)
+                        old = live.get(document.key)
+                        if old is not None and old.content_hash == document.content_hash:
+                            continue
+                        if old is not None:
+                            batch_retired.append(old.id)
+                            report.changed += 1
+                        else:
+                            report.added += 1
+                        rows = []
+                        for passage in passages:
+                            rows.append((next_pid, passage.kind, passage.start, passage.end, passage.date, passage.text))
+                            next_pid += 1
+                        documents.append(
+                            NewDocument(
+                                next_doc, document.key, item.seed.rel, document.title, document.date, document.url,
+                                document.content_hash, rows, [(h.title, h.date) for h in document.headlines],
+                            )
+                        )
+                        next_doc += 1
+                    for key, old in live.items():
+                        if key not in keys and old.id not in batch_retired:
+                            batch_retired.append(old.id)
+                            report.removed += 1
+
+                await writer.begin_write()
+                started_writing = True
+                await writer.set_generation(generation)
+                await writer.retire(batch_retired, generation)
+                await writer.insert(documents)
+                await writer.save_files(states, [])
+                await writer.commit()
+                _checkpoint("store:after-batch")
+                retired_docs.extend(batch_retired)
+                new_passages = [
+                    IndexedPassage(p[0], d.id, p[5], p[4].toordinal() if p[4] else None)
+                    for d in documents
+                    for p in d.passages
+                ]
+                report.passages_added += len(new_passages)
+                await asyncio.to_thread(engine.delete_documents, batch_retired)
+                await asyncio.to_thread(engine.add, new_passages)
+                _checkpoint("index:after-add")
+                done += len(batch)
+                if progress is not None:
+                    progress(done, len(todo))
+
+            if not started_writing:
+                report.generation = base
+                return report
+            report.passages_removed = await self._count_passages(writer, retired_docs)
+            _checkpoint("index:before-commit")
+            await asyncio.to_thread(engine.commit, generation)
+            _checkpoint("index:after-commit")
+            await writer.purge_retired()
+        except BaseException:
+            await writer.rollback()
+            if isinstance(engine, TantivyEngine):
+                await asyncio.to_thread(engine.rollback)
+            elif started_writing:
+                # The in-memory engine already holds uncommitted changes: rebuild it.
+                self.engine = await self._build_engine(self.store, await writer.generation(), None)
+            raise
+        report.generation = generation
+        return report
+
+    @staticmethod
+    async def _count_passages(store: Store, document_ids: Sequence[int]) -> int:
+        total = 0
+        for start in range(0, len(document_ids), 500):
+            chunk = document_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            async with store.db.execute(
+                f"SELECT COUNT(*) FROM passages WHERE document_id IN ({marks})", tuple(chunk)
+            ) as cursor:
+                row = await cursor.fetchone()
+            total += int(row[0]) if row else 0
+        return total
+
+    def _prepare(self, seeds: Sequence[SeedFile], known: dict[str, tuple[int, int, str]]) -> list[_Prepared]:
+        """Thread side of a reindex batch: hash each file and read it unless its bytes are unchanged."""
+        limit = int(self.options.max_file_mb * 1_000_000)
+        out: list[_Prepared] = []
+        for seed in seeds:
+            item = _Prepared(seed)
+            try:
+                item.sha256 = file_digest(seed.path)
+                previous = known.get(seed.rel)
+                if previous is not None and previous[2] == item.sha256:
+                    item.same_bytes = True
+                else:
+                    item.read = read_seed(seed, limit)
+                    item.cut = [(d, self._passages(d)) for d in item.read.documents]
+            except SkipFile as reason:
+                item.error = str(reason)
+            except FileNotFoundError:
+                item.error = "vanished while reading"
+            except OSError as error:
+                item.error = f"cannot read: {error.strerror or error}"
+            out.append(item)
+        return out
+
+    def _passages(self, document: Document) -> list[Passage]:
+        chunking = self.options.chunking
+        passages = passages_for(document, chunking.passage_chars, chunking.overlap_chars)
+        if not self.options.index_titles:
+            passages = [p for p in passages if p.kind != "title"]
+        return passages
+
+    # -- answering ------------------------------------------------------------
+
+    async def ask(
+        self, question: str, k: int | None = None, after: date | None = None, before: date | None = None
+    ) -> Answer:
+        """The best passages for a question, each with a quoted excerpt; empty when nothing fits."""
+        question = " ".join(question.split())[:MAX_QUESTION_CHARS]
+        count = k or self.options.search.results
+        terms = self.analyzer.query_terms(question)
+        await self.refresh()
+        engine = self.engine
+        if not terms or engine is None:
+            return Answer(question=question, terms=terms, hits=[])
+        # Extra candidates make room for dropping near-duplicates (the same
+        # headline listed on many pages, several passages of one article).
+        scored = await asyncio.to_thread(engine.search, terms, count * 4 + 8, after, before)
+        if not scored or scored[0].score < self.options.search.min_score:
+            return Answer(question=question, terms=terms, hits=[])
+        rows = await self.store.passages([s.pid for s in scored])
+        hits = await asyncio.to_thread(self._hits, scored, rows, terms, count)
+        return Answer(question=question, terms=terms, hits=hits)
+
+    def _hits(
+        self, scored: Sequence[ScoredPassage], rows: dict[int, PassageRow], terms: list[str], count: int
+    ) -> list[Hit]:
+        best_body: dict[int, PassageRow] = {}
+        for item in scored:
+            row = rows.get(item.pid)
+            if row is not None and row.kind == "body":
+                best_body.setdefault(row.document_id, row)
+        seen: set[tuple[str, object]] = set()
+        hits: list[Hit] = []
+        for item in scored:
+            row = rows.get(item.pid)
+            if row is None:
+                continue  # purged after this index generation: the next refresh drops it
+            keys: set[tuple[str, object]] = {("text", " ".join(row.text.casefold().split()))}
+            if row.kind != "headline":
+                keys.add(("doc", row.document_id))
+            if keys & seen:
+                continue
+            seen |= keys
+            shown = best_body.get(row.document_id, row) if row.kind == "title" else row
+            excerpt, spans = excerpt_for(shown.text, self.analyzer, terms, self.options.search.excerpt_chars)
+            title = row.text if row.kind == "headline" else row.title
+            hits.append(
+                Hit(
+                    passage_id=shown.pid,
+                    document_id=row.document_id,
+                    kind=shown.kind,
+                    title=title,
+                    date=row.date,
+                    date_human=human_date(row.date),
+                    url=None if row.kind == "headline" else row.url,
+                    file=row.file,
+                    score=round(item.score, 4),
+                    excerpt=excerpt,
+                    highlights=spans,
+                    passage=shown.text,
+                )
+            )
+            if len(hits) == count:
+                break
+        return hits
+
+    async def latest(self, count: int, since: date | None = None) -> list[LatestItem]:
+        """Newest articles and headlines with their dates, deduplicated."""
+        return await self.store.latest(count, since)
+
+    async def stats(self) -> dict[str, int | str | None]:
+        counts = await self.store.counts()
+        counts["engine"] = self.options.engine
+        counts["indexed_passages"] = self.engine.count() if self.engine is not None else 0
+        counts["index_generation"] = self.engine.generation() if self.engine is not None else None
+        return counts
+
+    async def count_question(self) -> None:
+        await self.store.count_question()
+
+    @property
+    def reindexing(self) -> bool:
+        return self._reindexing

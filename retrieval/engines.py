@@ -1,0 +1,269 @@
+"""BM25 ranking engines behind one small interface.
+
+`TantivyEngine` is the default: an on-disk, incremental Lucene-style BM25 index
+that filters dates inside the engine. `RankBM25Engine` wraps rank-bm25's
+`BM25Okapi` in memory: exact reference scores, for small archives and tests.
+Both receive identical terms from `Analyzer`, so their results are comparable.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Literal, Protocol
+
+import numpy as np
+import tantivy
+
+from retrieval.analyzer import TOKENIZER_NAME, Analyzer
+
+log = logging.getLogger(__name__)
+
+EngineName = Literal["tantivy", "rank-bm25"]
+GENERATION_FILE = "newsbot-generation"
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedPassage:
+    """What an engine needs of a passage: ids, its text and its date (as an ordinal)."""
+
+    pid: int
+    doc_id: int
+    text: str
+    day: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredPassage:
+    pid: int
+    score: float
+
+
+class Engine(Protocol):
+    """Add, delete by document, commit, search, count. Writers are single; readers many."""
+
+    name: str
+
+    def add(self, passages: Iterable[IndexedPassage]) -> None: ...
+    def delete_documents(self, doc_ids: Iterable[int]) -> None: ...
+    def commit(self, generation: int) -> None: ...
+    def generation(self) -> int | None: ...
+    def search(
+        self, terms: Sequence[str], k: int, after: date | None = None, before: date | None = None
+    ) -> list[ScoredPassage]: ...
+    def count(self) -> int: ...
+    def close(self) -> None: ...
+
+
+def _ranked(pairs: Iterable[tuple[int, float]], k: int) -> list[ScoredPassage]:
+    # Ties are broken by passage id so both engines, and every run, agree on order.
+    ordered = sorted(pairs, key=lambda pair: (-pair[1], pair[0]))
+    return [ScoredPassage(pid, score) for pid, score in ordered[:k]]
+
+
+class TantivyEngine:
+    """Lucene BM25 (k1 1.2, b 0.75) in a tantivy index on disk.
+
+    Writes are buffered in one `IndexWriter` and published atomically by
+    `commit`; readers keep seeing the previous commit until then. The generation
+    written beside the commit lets start-up check the index against the store.
+    """
+
+    name = "tantivy"
+
+    def __init__(self, path: Path, analyzer: Analyzer, writer_heap_mb: int = 256) -> None:
+        self.path = path
+        self.analyzer = analyzer
+        self._heap = writer_heap_mb * 1_000_000
+        path.mkdir(parents=True, exist_ok=True)
+        builder = tantivy.SchemaBuilder()
+        builder.add_text_field("text", tokenizer_name=TOKENIZER_NAME, index_option="freq")
+        builder.add_integer_field("pid", fast=True)
+        builder.add_integer_field("doc", indexed=True)
+        builder.add_integer_field("day", fast=True)
+        self.schema = builder.build()
+        self.index = tantivy.Index(self.schema, path=str(path), reuse=True)
+        self.index.register_tokenizer(TOKENIZER_NAME, analyzer.tantivy_analyzer)
+        self._writer: tantivy.IndexWriter | None = None
+
+    def _writing(self) -> tantivy.IndexWriter:
+        if self._writer is None:
+            self._writer = self.index.writer(self._heap, 2)
+        return self._writer
+
+    def add(self, passages: Iterable[IndexedPassage]) -> None:
+        writer = self._writing()
+        normalize = self.analyzer.normalize
+        for passage in passages:
+            document = tantivy.Document()
+            document.add_text("text", normalize(passage.text))
+            document.add_integer("pid", passage.pid)
+            document.add_integer("doc", passage.doc_id)
+            if passage.day is not None:
+                document.add_integer("day", passage.day)
+            writer.add_document(document)
+
+    def delete_documents(self, doc_ids: Iterable[int]) -> None:
+        writer = self._writing()
+        for doc_id in doc_ids:
+            writer.delete_documents_by_term("doc", doc_id)
+
+    def commit(self, generation: int) -> None:
+        """Publish all buffered changes, then record `generation`, then free the writer lock."""
+        writer = self._writing()
+        writer.commit()
+        writer.wait_merging_threads()
+        self._writer = None
+        _write_atomically(self.path / GENERATION_FILE, str(generation))
+        self.index.reload()
+
+    def rollback(self) -> None:
+        if self._writer is not None:
+            self._writer.rollback()
+            self._writer.wait_merging_threads()
+            self._writer = None
+
+    def generation(self) -> int | None:
+        try:
+            return int((self.path / GENERATION_FILE).read_text().strip())
+        except (OSError, ValueError):
+            return None
+
+    def reload(self) -> None:
+        """See commits made since opening, by this or another process."""
+        self.index.reload()
+
+    def search(
+        self, terms: Sequence[str], k: int, after: date | None = None, before: date | None = None
+    ) -> list[ScoredPassage]:
+        if not terms or k <= 0:
+            return []
+        query = tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Should, tantivy.Query.term_query(self.schema, "text", term))
+                for term in dict.fromkeys(terms)
+            ]
+        )
+        if after is not None or before is not None:
+            days = tantivy.Query.range_query(
+                self.schema,
+                "day",
+                tantivy.FieldType.Integer,
+                after.toordinal() if after else None,
+                before.toordinal() if before else None,
+            )
+            # A zero-scored filter keeps BM25 scores identical with or without dates.
+            query = tantivy.Query.boolean_query(
+                [
+                    (tantivy.Occur.Must, query),
+                    (tantivy.Occur.Must, tantivy.Query.const_score_query(days, 0.0)),
+                ]
+            )
+        searcher = self.index.searcher()
+        # Ask for a few more than k so ties at the cut are ordered by pid, like
+        # the reference engine, rather than by segment order.
+        result = searcher.search(query, limit=k + 8, count=False)
+        if not result.hits:
+            return []
+        addresses = [address for _, address in result.hits]
+        pids = searcher.fast_field_values("pid", addresses)
+        return _ranked(
+            ((pid, score) for (score, _), pid in zip(result.hits, pids, strict=True) if pid is not None),
+            k,
+        )
+
+    def count(self) -> int:
+        return int(self.index.searcher().num_docs)
+
+    def close(self) -> None:
+        self.rollback()
+
+
+class RankBM25Engine:
+    """rank-bm25's `BM25Okapi` over analyzer terms, rebuilt in memory on commit.
+
+    Exact reference scores; building is O(corpus) on every commit, so it suits
+    small archives and tests, not hundreds of thousands of passages.
+    """
+
+    name = "rank-bm25"
+
+    def __init__(self, analyzer: Analyzer) -> None:
+        self.analyzer = analyzer
+        self._terms: dict[int, list[str]] = {}
+        self._doc_of: dict[int, int] = {}
+        self._day: dict[int, int | None] = {}
+        # (generation, pids, days, model) swapped in one assignment on commit, so a
+        # search in another thread never mixes two generations.
+        self._snapshot: tuple[int | None, np.ndarray, np.ndarray, object | None] = (
+            None, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), None,
+        )
+
+    def add(self, passages: Iterable[IndexedPassage]) -> None:
+        for passage in passages:
+            self._terms[passage.pid] = self.analyzer.terms(passage.text)
+            self._doc_of[passage.pid] = passage.doc_id
+            self._day[passage.pid] = passage.day
+
+    def delete_documents(self, doc_ids: Iterable[int]) -> None:
+        gone = set(doc_ids)
+        for pid in [pid for pid, doc in self._doc_of.items() if doc in gone]:
+            del self._terms[pid], self._doc_of[pid], self._day[pid]
+
+    def commit(self, generation: int) -> None:
+        from rank_bm25 import BM25Okapi  # imported late: it is the optional engine
+
+        pids = sorted(self._terms)
+        # Unknown dates sort below every real day, so any date filter drops them.
+        days = [self._day[p] if self._day[p] is not None else -1 for p in pids]
+        corpus = [self._terms[p] for p in pids]
+        model = BM25Okapi(corpus) if any(corpus) else None
+        self._snapshot = (generation, np.array(pids, dtype=np.int64), np.array(days, dtype=np.int64), model)
+
+    def generation(self) -> int | None:
+        return self._snapshot[0]
+
+    def search(
+        self, terms: Sequence[str], k: int, after: date | None = None, before: date | None = None
+    ) -> list[ScoredPassage]:
+        _, pids, days, model = self._snapshot
+        if model is None or not terms or k <= 0:
+            return []
+        scores = np.asarray(model.get_scores(list(dict.fromkeys(terms))))  # type: ignore[attr-defined]
+        keep = scores > 0
+        if after is not None:
+            keep &= days >= after.toordinal()
+        if before is not None:
+            keep &= (days <= before.toordinal()) & (days >= 0)
+        candidates = np.flatnonzero(keep)
+        if candidates.size > k:
+            top = np.argpartition(-scores[candidates], k - 1)[:k]
+            # Everything tied with the k-th score stays in, so the pid tie-break is exact.
+            floor = scores[candidates[top]].min()
+            candidates = candidates[scores[candidates] >= floor]
+        return _ranked(((int(pids[i]), float(scores[i])) for i in candidates), k)
+
+    def count(self) -> int:
+        return len(self._snapshot[1])
+
+    def close(self) -> None:
+        self._snapshot = (None, self._snapshot[1][:0], self._snapshot[2][:0], None)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    with temporary.open("w") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def remove_index(path: Path) -> None:
+    """Delete an index directory, tolerating one that is already gone."""
+    shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,52 @@
+"""The retrieval settings, validated once; `bot.settings` reads them from file and environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from retrieval.engines import EngineName
+
+
+class ChunkingOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    passage_chars: int = Field(600, ge=100, le=10_000, description="target passage size in characters")
+    overlap_chars: int = Field(150, ge=0, le=5_000, description="trailing sentences carried into the next passage")
+
+    @model_validator(mode="after")
+    def _overlap_below_target(self) -> ChunkingOptions:
+        if self.overlap_chars >= self.passage_chars:
+            raise ValueError("overlap_chars must be smaller than passage_chars")
+        return self
+
+
+class AnalyzerOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    stem: bool = True
+    stopwords: bool = True
+
+
+class SearchOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    results: int = Field(3, ge=1, le=25, description="answers per question")
+    min_score: float = Field(1.0, ge=0.0, description="best BM25 score below this is 'nothing found'")
+    excerpt_chars: int = Field(400, ge=80, le=1000, description="longest quoted excerpt")
+
+
+class ArchiveOptions(BaseModel):
+    """Where the archive lives and how it is cut, analysed and ranked."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    seeds_dir: Path = Path("seeds")
+    data_dir: Path = Path("data")
+    engine: EngineName = "tantivy"
+    max_file_mb: float = Field(50.0, gt=0, description="single-article files above this are skipped")
+    index_titles: bool = True
+    chunking: ChunkingOptions = Field(default_factory=ChunkingOptions)
+    analyzer: AnalyzerOptions = Field(default_factory=AnalyzerOptions)
+    search: SearchOptions = Field(default_factory=SearchOptions)

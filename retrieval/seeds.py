@@ -1,0 +1,193 @@
+"""Finding article files under the seeds directory and reading them defensively.
+
+Real archives hold broken files: empty, binary, wrongly encoded, huge, or
+deleted while we read them. Each is reported by name with a reason and never
+stops the rest of the archive from being indexed.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from retrieval.documents import Document
+from retrieval.formats import (
+    JSONL_SUFFIXES,
+    SUPPORTED_SUFFIXES,
+    FormatWarning,
+    parse_jsonl,
+    parse_text,
+)
+
+log = logging.getLogger(__name__)
+
+_SNIFF_BYTES = 8192
+
+
+@dataclass(frozen=True, slots=True)
+class SeedFile:
+    """A file found under the seeds directory, as `stat` saw it."""
+
+    path: Path
+    rel: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A file (or part of one) that was not indexed, and why."""
+
+    rel: str
+    reason: str
+
+
+class SkipFile(Exception):
+    """This file cannot be read at all; the message is the reason shown to the operator."""
+
+
+@dataclass(slots=True)
+class FileRead:
+    """What one file yielded: its articles, plus problems that did not stop it."""
+
+    documents: list[Document] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def scan_seeds(root: Path) -> tuple[list[SeedFile], list[Skipped]]:
+    """Every supported file under `root`, sorted by path, and the files passed over.
+
+    Hidden files and directories (a leading dot) are ignored silently: they are
+    editor and VCS litter, not articles.
+    """
+    found: list[SeedFile] = []
+    passed_over: list[Skipped] = []
+    stack = [root]
+    while stack:
+        directory = stack.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except OSError as error:
+            passed_over.append(Skipped(_rel(Path(directory), root), f"cannot list: {error.strerror}"))
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=True):
+                    stack.append(Path(entry.path))
+                    continue
+                info = entry.stat(follow_symlinks=True)
+            except OSError:
+                continue  # vanished between listing and stat: it is simply not there
+            rel = _rel(Path(entry.path), root)
+            if Path(entry.name).suffix.lower() not in SUPPORTED_SUFFIXES:
+                passed_over.append(Skipped(rel, "unsupported file type (use .txt, .md or .jsonl)"))
+                continue
+            found.append(SeedFile(Path(entry.path), rel, info.st_size, info.st_mtime_ns))
+    found.sort(key=lambda seed: seed.rel)
+    return found, passed_over
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def decode(raw: bytes) -> tuple[str, str | None]:
+    """Text from bytes, and a warning when it was not clean UTF-8.
+
+    Windows-1252 is tried before giving up because it is what older news CMSes
+    export (its curly quotes are invalid UTF-8); otherwise bad bytes become U+FFFD.
+    """
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError as error:
+        position = error.start
+    try:
+        return raw.decode("cp1252"), f"not UTF-8 (bad byte at {position}); read as Windows-1252"
+    except UnicodeDecodeError:
+        text = raw.decode("utf-8", errors="replace")
+        return text, f"invalid UTF-8 at byte {position}; undecodable bytes replaced"
+
+
+def read_seed(seed: SeedFile, max_file_bytes: int) -> FileRead:
+    """All articles of one file. Raises `SkipFile` when nothing of it is usable."""
+    if seed.size == 0:
+        raise SkipFile("empty file")
+    suffix = seed.path.suffix.lower()
+    try:
+        if suffix in JSONL_SUFFIXES:
+            return _read_jsonl(seed)
+        if seed.size > max_file_bytes:
+            raise SkipFile(
+                f"{seed.size / 1e6:.1f} MB is over the {max_file_bytes / 1e6:.0f} MB limit "
+                "for one article (setting: max_file_mb)"
+            )
+        with seed.path.open("rb") as handle:
+            raw = handle.read(max_file_bytes + 1)
+    except FileNotFoundError:
+        raise SkipFile("vanished while reading") from None
+    except IsADirectoryError:
+        raise SkipFile("is a directory") from None
+    except OSError as error:
+        raise SkipFile(f"cannot read: {error.strerror or error}") from None
+    if b"\x00" in raw[:_SNIFF_BYTES]:
+        raise SkipFile("binary file, not text")
+    if not raw.strip():
+        raise SkipFile("empty file")
+    text, warning = decode(raw)
+    document = parse_text(text, seed.rel)
+    if document is None:
+        raise SkipFile("no text in file")
+    return FileRead([document], [warning] if warning else [])
+
+
+def _read_jsonl(seed: SeedFile) -> FileRead:
+    # Exports can be far larger than memory-friendly single pages, so they are
+    # streamed line by line with an incremental decoder.
+    result = FileRead()
+    with seed.path.open("rb") as handle:
+        head = handle.read(_SNIFF_BYTES)
+        if b"\x00" in head:
+            raise SkipFile("binary file, not JSON Lines")
+        handle.seek(0)
+        decode_warned = False
+
+        def lines() -> Iterator[str]:
+            nonlocal decode_warned
+            decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
+            for number, raw in enumerate(handle, start=1):
+                try:
+                    yield decoder.decode(raw)
+                except UnicodeDecodeError:
+                    decoder.reset()
+                    if not decode_warned:
+                        result.warnings.append(f"line {number}: invalid UTF-8; bytes replaced")
+                        decode_warned = True
+                    yield raw.decode("utf-8", errors="replace")
+
+        for item in parse_jsonl(lines(), seed.rel):
+            if isinstance(item, FormatWarning):
+                result.warnings.append(str(item))
+            else:
+                result.documents.append(item)
+    if not result.documents:
+        raise SkipFile("no articles: " + ("; ".join(result.warnings[:3]) or "empty"))
+    return result
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in blocks so large exports stay cheap in memory."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

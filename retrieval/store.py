@@ -1,0 +1,377 @@
+"""The SQLite store: the archive's source of truth; the search index is derived from it.
+
+One file in WAL mode, so a bot answering questions and a `newsbot reindex` in a
+shell can share it: readers never block the writer and see the last commit.
+The schema is versioned with `PRAGMA user_version` and migrated from the
+numbered SQL files in `migrations/`, in order, each in one transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from importlib import resources
+from pathlib import Path
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 30_000
+_CHUNK = 500  # bound on `IN (...)` list sizes, well under SQLite's variable limit
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, name, sql) of every migration shipped with the package, in order."""
+    found = []
+    for entry in resources.files("retrieval.migrations").iterdir():
+        if entry.name.endswith(".sql"):
+            version = int(entry.name.split("_", 1)[0])
+            found.append((version, entry.name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+SCHEMA_VERSION = migrations()[-1][0]
+
+
+@dataclass(frozen=True, slots=True)
+class PassageRow:
+    """A passage joined with its document: everything an answer shows."""
+
+    pid: int
+    document_id: int
+    kind: str
+    start: int
+    end: int
+    date: date | None
+    text: str
+    title: str
+    url: str | None
+    file: str
+
+
+@dataclass(frozen=True, slots=True)
+class LiveDocument:
+    id: int
+    key: str
+    content_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewDocument:
+    """Rows to insert for one article, ids already allocated by the single writer."""
+
+    id: int
+    key: str
+    file: str
+    title: str
+    date: date | None
+    url: str | None
+    content_hash: str
+    passages: list[tuple[int, str, int, int, date | None, str]]  # pid, kind, start, end, date, text
+    headlines: list[tuple[str, date | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class LatestItem:
+    title: str
+    date: date | None
+    kind: str  # "article" or "headline"
+    url: str | None
+    file: str
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _chunks(items: Sequence[int]) -> Iterable[Sequence[int]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+class Store:
+    """Async access to the archive database. One instance per connection."""
+
+    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+        self.db = connection
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: Path) -> Store:
+        """Open (creating if needed) and migrate the database at `path`."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        connection = await aiosqlite.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        try:
+            await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await connection.execute("PRAGMA journal_mode = WAL")
+            await connection.execute("PRAGMA synchronous = NORMAL")
+            store = cls(connection, path)
+            await store.migrate()
+        except BaseException:
+            await connection.close()
+            raise
+        return store
+
+    async def close(self) -> None:
+        await self.db.close()
+
+    async def schema_version(self) -> int:
+        async with self.db.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def migrate(self) -> None:
+        """Apply every migration newer than the file's `user_version`, each atomically."""
+        current = await self.schema_version()
+        if current > SCHEMA_VERSION:
+            raise RuntimeError(
+                f"{self.path} has schema version {current}, newer than this newsbot "
+                f"({SCHEMA_VERSION}); upgrade newsbot or point data_dir elsewhere"
+            )
+        for version, name, sql in migrations():
+            if version <= current:
+                continue
+            await self.db.execute("BEGIN IMMEDIATE")
+            try:
+                # Re-check under the write lock: another process may have migrated.
+                if await self.schema_version() >= version:
+                    await self.db.execute("ROLLBACK")
+                    continue
+                for statement in _statements(sql):
+                    await self.db.execute(statement)
+                await self.db.execute(f"PRAGMA user_version = {version}")
+                await self.db.execute("COMMIT")
+                log.info("migrated %s to schema %d (%s)", self.path, version, name)
+            except BaseException:
+                await self.db.execute("ROLLBACK")
+                raise
+
+    # -- generations and change detection -------------------------------------
+
+    async def meta(self, key: str, default: str = "") -> str:
+        async with self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)) as cursor:
+            row = await cursor.fetchone()
+        return str(row[0]) if row else default
+
+    async def generation(self) -> int:
+        return int(await self.meta("generation", "0"))
+
+    async def data_version(self) -> int:
+        """Changes whenever another connection commits: a cheap "has anything changed?"."""
+        async with self.db.execute("PRAGMA data_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    # -- reading for answers ----------------------------------------------------
+
+    async def passages(self, pids: Sequence[int]) -> dict[int, PassageRow]:
+        """Passages by id, retired ones included (a reader may be one generation behind)."""
+        rows: dict[int, PassageRow] = {}
+        for chunk in _chunks(list(pids)):
+            marks = ",".join("?" * len(chunk))
+            async with self.db.execute(
+                "SELECT p.id, p.document_id, p.kind, p.start, p.\"end\", p.date, p.text, "
+                "d.title, d.url, d.file FROM passages p JOIN documents d ON d.id = p.document_id "
+                f"WHERE p.id IN ({marks})",
+                tuple(chunk),
+            ) as cursor:
+                async for r in cursor:
+                    rows[r[0]] = PassageRow(r[0], r[1], r[2], r[3], r[4], _day(r[5]), r[6], r[7], r[8], r[9])
+        return rows
+
+    async def live_passages(self, batch: int = 50_000) -> AsyncIterator[list[tuple[int, int, str, str | None]]]:
+        """All live passages as (pid, document_id, text, date), in batches, for rebuilding an index."""
+        last = 0
+        while True:
+            async with self.db.execute(
+                "SELECT id, document_id, text, date FROM passages "
+                "WHERE retired IS NULL AND id > ? ORDER BY id LIMIT ?",
+                (last, batch),
+            ) as cursor:
+                rows = [(r[0], r[1], r[2], r[3]) for r in await cursor.fetchall()]
+            if not rows:
+                return
+            yield rows
+            last = rows[-1][0]
+
+    async def latest(self, count: int, since: date | None = None) -> list[LatestItem]:
+        """Newest dated articles and headlines, deduplicated by title, newest first."""
+        floor = _iso(since) or "0000-00-00"
+        async with self.db.execute(
+            "SELECT title, date, kind, url, file FROM ("
+            " SELECT d.title, d.date, 'article' AS kind, d.url, d.file FROM documents d"
+            "  WHERE d.retired IS NULL AND d.date >= ?"
+            " UNION ALL"
+            " SELECT h.title, h.date, 'headline', NULL, d.file FROM headlines h"
+            "  JOIN documents d ON d.id = h.document_id"
+            "  WHERE h.retired IS NULL AND h.date >= ?"
+            ") ORDER BY date DESC, kind ASC, title ASC LIMIT ?",
+            (floor, floor, count * 4 + 20),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        seen: set[str] = set()
+        items: list[LatestItem] = []
+        for title, day, kind, url, file in rows:
+            fold = " ".join(str(title).casefold().split())
+            if fold in seen:
+                continue
+            seen.add(fold)
+            items.append(LatestItem(title, _day(day), kind, url, file))
+            if len(items) == count:
+                break
+        return items
+
+    async def counts(self) -> dict[str, int | str | None]:
+        """Sizes and dates for `stats`; every count is over live rows only."""
+        out: dict[str, int | str | None] = {}
+        for name, sql in (
+            ("documents", "SELECT COUNT(*) FROM documents WHERE retired IS NULL"),
+            ("passages", "SELECT COUNT(*) FROM passages WHERE retired IS NULL"),
+            ("headlines", "SELECT COUNT(*) FROM headlines WHERE retired IS NULL"),
+            ("files", "SELECT COUNT(*) FROM files"),
+            ("newest_date", "SELECT MAX(date) FROM documents WHERE retired IS NULL"),
+            ("helpful", "SELECT COUNT(*) FROM feedback WHERE helpful = 1"),
+            ("not_helpful", "SELECT COUNT(*) FROM feedback WHERE helpful = 0"),
+        ):
+            async with self.db.execute(sql) as cursor:
+                row = await cursor.fetchone()
+            out[name] = row[0] if row else None
+        out["questions_answered"] = int(await self.meta("questions_answered", "0"))
+        out["indexed_at"] = await self.meta("indexed_at") or None
+        out["generation"] = await self.generation()
+        return out
+
+    # -- questions and feedback -------------------------------------------------
+
+    async def count_question(self) -> None:
+        await self.db.execute(
+            "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'questions_answered'"
+        )
+
+    async def record_feedback(self, answer_id: str, user_id: int, helpful: bool, question: str) -> bool:
+        """Store a member's vote; returns False when it only repeated their existing vote."""
+        async with self.db.execute(
+            "SELECT helpful FROM feedback WHERE answer_id = ? AND user_id = ?", (answer_id, user_id)
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is not None and bool(row[0]) == helpful:
+            return False
+        await self.db.execute(
+            "INSERT INTO feedback (answer_id, user_id, helpful, question, voted_at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (answer_id, user_id) DO UPDATE SET helpful = excluded.helpful, voted_at = excluded.voted_at",
+            (answer_id, user_id, int(helpful), question[:500], datetime.now(UTC).isoformat(timespec="seconds")),
+        )
+        return True
+
+    # -- the single writer's side ------------------------------------------------
+
+    async def file_states(self) -> dict[str, tuple[int, int, str]]:
+        async with self.db.execute("SELECT path, size, mtime_ns, sha256 FROM files") as cursor:
+            return {r[0]: (r[1], r[2], r[3]) for r in await cursor.fetchall()}
+
+    async def live_documents(self, files: Sequence[str]) -> dict[str, LiveDocument]:
+        """Live articles of the given files, by key."""
+        found: dict[str, LiveDocument] = {}
+        for start in range(0, len(files), _CHUNK):
+            chunk = files[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            async with self.db.execute(
+                f"SELECT id, key, content_hash FROM documents WHERE retired IS NULL AND file IN ({marks})",
+                tuple(chunk),
+            ) as cursor:
+                async for r in cursor:
+                    found[r[1]] = LiveDocument(r[0], r[1], r[2])
+        return found
+
+    async def next_ids(self) -> tuple[int, int]:
+        """The next free (document id, passage id); ids are never reused."""
+        async with self.db.execute("SELECT name, seq FROM sqlite_sequence") as cursor:
+            seq = {r[0]: int(r[1]) for r in await cursor.fetchall()}
+        return seq.get("documents", 0) + 1, seq.get("passages", 0) + 1
+
+    async def begin_write(self) -> None:
+        await self.db.execute("BEGIN IMMEDIATE")
+
+    async def rollback(self) -> None:
+        if self.db.in_transaction:
+            await self.db.execute("ROLLBACK")
+
+    async def commit(self) -> None:
+        await self.db.execute("COMMIT")
+
+    async def retire(self, document_ids: Sequence[int], generation: int) -> None:
+        """Mark articles and their passages and headlines as replaced in `generation`."""
+        for chunk in _chunks(document_ids):
+            marks = ",".join("?" * len(chunk))
+            for table, column in (("documents", "id"), ("passages", "document_id"), ("headlines", "document_id")):
+                await self.db.execute(
+                    f"UPDATE {table} SET retired = ? WHERE retired IS NULL AND {column} IN ({marks})",
+                    (generation, *chunk),
+                )
+
+    async def insert(self, documents: Sequence[NewDocument]) -> None:
+        await self.db.executemany(
+            "INSERT INTO documents (id, key, file, title, date, url, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(d.id, d.key, d.file, d.title, _iso(d.date), d.url, d.content_hash) for d in documents],
+        )
+        await self.db.executemany(
+            'INSERT INTO passages (id, document_id, kind, start, "end", date, text) VALUES (?, ?, ?, ?, ?, ?, ?)',
+            [(p[0], d.id, p[1], p[2], p[3], _iso(p[4]), p[5]) for d in documents for p in d.passages],
+        )
+        await self.db.executemany(
+            "INSERT INTO headlines (document_id, title, date) VALUES (?, ?, ?)",
+            [(d.id, title, _iso(day)) for d in documents for title, day in d.headlines],
+        )
+
+    async def save_files(self, states: Iterable[tuple[str, int, int, str]], removed: Sequence[str]) -> None:
+        await self.db.executemany(
+            "INSERT INTO files (path, size, mtime_ns, sha256) VALUES (?, ?, ?, ?) ON CONFLICT (path) DO UPDATE "
+            "SET size = excluded.size, mtime_ns = excluded.mtime_ns, sha256 = excluded.sha256",
+            list(states),
+        )
+        await self.db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in removed])
+
+    async def documents_of_files(self, files: Sequence[str]) -> list[int]:
+        return [d.id for d in (await self.live_documents(files)).values()]
+
+    async def set_generation(self, generation: int) -> None:
+        stamp = datetime.now(UTC).isoformat(timespec="seconds")
+        await self.db.executemany(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [("generation", str(generation)), ("indexed_at", stamp)],
+        )
+
+    async def purge_retired(self) -> None:
+        """Delete rows no index generation can return any more; the index must be committed first."""
+        await self.db.execute("BEGIN IMMEDIATE")
+        try:
+            for table in ("passages", "headlines", "documents"):
+                await self.db.execute(f"DELETE FROM {table} WHERE retired IS NOT NULL")
+            await self.db.execute("COMMIT")
+        except BaseException:
+            await self.db.execute("ROLLBACK")
+            raise
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (aiosqlite's executescript would commit for us)."""
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        if line.lstrip().startswith("--"):
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements
