@@ -190,7 +190,8 @@ class Archive:
                 if engine is not None:
                     engine.close()
                 engine = fresh
-        elif engine.generation() != generation:
+        else:
+            # Same directory: another process may have committed to it in place.
             await asyncio.to_thread(engine.reload)
         self.engine = engine
         if engine is not None and engine.generation() == generation:
@@ -307,6 +308,7 @@ class Archive:
                 await writer.retire(gone, generation)
                 await writer.save_files([], removed_files)
                 await writer.commit()
+                await asyncio.to_thread(engine.delete_documents, gone)
                 retired_docs.extend(gone)
                 report.removed += len(gone)
                 _checkpoint("store:after-removals")

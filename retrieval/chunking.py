@@ -19,7 +19,7 @@ PassageKind = Literal["title", "body", "headline"]
 # before whitespace and a capital, digit or opening quote. Initials and common
 # abbreviations ("U.S.", "Mr.", "Jan.") are not sentence ends.
 _SENTENCE_END = re.compile(
-    r"""(?<=[.!?])["'”’»)\]]*\s+(?=["'“‘«(\[]?[A-Z0-9\u00c0-\u024f])"""
+    r"""(?<=[.!?])(["'”’»)\]]*)\s+(?=["'“‘«(\[]?[A-Z0-9\u00c0-\u024f])"""
 )
 _NOT_AN_END = re.compile(
     r"(?:\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gen|Col|St|Jr|Sr|vs|etc|No|Inc|Ltd|Co|Corp|"
@@ -54,7 +54,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[Sp
     for match in _SENTENCE_END.finditer(text, start, stop):
         if _NOT_AN_END.search(text, max(cursor, match.start() - 6), match.start()):
             continue
-        _append_trimmed(spans, text, cursor, match.start())
+        _append_trimmed(spans, text, cursor, match.end(1))
         cursor = match.end()
     _append_trimmed(spans, text, cursor, stop)
     return spans

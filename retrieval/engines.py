@@ -184,6 +184,9 @@ class TantivyEngine:
         self.rollback()
 
 
+_Snapshot = tuple[int | None, np.ndarray, np.ndarray, dict[str, np.ndarray], object | None]
+
+
 class RankBM25Engine:
     """rank-bm25's `BM25Okapi` over analyzer terms, rebuilt in memory on commit.
 
@@ -198,11 +201,9 @@ class RankBM25Engine:
         self._terms: dict[int, list[str]] = {}
         self._doc_of: dict[int, int] = {}
         self._day: dict[int, int | None] = {}
-        # (generation, pids, days, model) swapped in one assignment on commit, so a
-        # search in another thread never mixes two generations.
-        self._snapshot: tuple[int | None, np.ndarray, np.ndarray, object | None] = (
-            None, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), None,
-        )
+        # (generation, pids, days, postings, model) swapped in one assignment on
+        # commit, so a search in another thread never mixes two generations.
+        self._snapshot: _Snapshot = (None, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), {}, None)
 
     def add(self, passages: Iterable[IndexedPassage]) -> None:
         for passage in passages:
@@ -222,8 +223,18 @@ class RankBM25Engine:
         # Unknown dates sort below every real day, so any date filter drops them.
         days = [self._day[p] if self._day[p] is not None else -1 for p in pids]
         corpus = [self._terms[p] for p in pids]
+        postings: dict[str, list[int]] = {}
+        for row, terms in enumerate(corpus):
+            for term in set(terms):
+                postings.setdefault(term, []).append(row)
         model = BM25Okapi(corpus) if any(corpus) else None
-        self._snapshot = (generation, np.array(pids, dtype=np.int64), np.array(days, dtype=np.int64), model)
+        self._snapshot = (
+            generation,
+            np.array(pids, dtype=np.int64),
+            np.array(days, dtype=np.int64),
+            {term: np.array(rows, dtype=np.int64) for term, rows in postings.items()},
+            model,
+        )
 
     def generation(self) -> int | None:
         return self._snapshot[0]
@@ -231,11 +242,16 @@ class RankBM25Engine:
     def search(
         self, terms: Sequence[str], k: int, after: date | None = None, before: date | None = None
     ) -> list[ScoredPassage]:
-        _, pids, days, model = self._snapshot
+        _, pids, days, postings, model = self._snapshot
         if model is None or not terms or k <= 0:
             return []
         scores = np.asarray(model.get_scores(list(dict.fromkeys(terms))))  # type: ignore[attr-defined]
-        keep = scores > 0
+        # A hit is a passage holding a question term. Not "score > 0": BM25Okapi
+        # gives terms in over half the passages a tiny or negative idf.
+        keep = np.zeros(len(pids), dtype=bool)
+        for term in terms:
+            if term in postings:
+                keep[postings[term]] = True
         if after is not None:
             keep &= days >= after.toordinal()
         if before is not None:
@@ -252,7 +268,7 @@ class RankBM25Engine:
         return len(self._snapshot[1])
 
     def close(self) -> None:
-        self._snapshot = (None, self._snapshot[1][:0], self._snapshot[2][:0], None)
+        self._snapshot = (None, self._snapshot[1][:0], self._snapshot[2][:0], {}, None)
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -25,6 +25,10 @@ Deliberately Discord-like behaviour (each one a bug class the bot could otherwis
 * a gateway session that can be dropped, resumed (missed dispatches replayed) or invalidated.
 """
 
+# Every wait here takes a ``timeout=`` on purpose: a test must never hang on a bot that did
+# not answer, and a default bound at each call site is clearer than asyncio.timeout blocks.
+# ruff: noqa: ASYNC109
+
 from __future__ import annotations
 
 import asyncio
@@ -338,7 +342,7 @@ class _Interaction:
 
 
 class _FormErrors:
-    """Builds Discord's nested ``errors`` object: ``{"embeds": {"0": {"title": {"_errors": [...]}}}}``."""
+    """Builds Discord's nested ``errors``: ``{"embeds": {"0": {"title": {"_errors": [...]}}}}``."""
 
     def __init__(self) -> None:
         self.tree: JSONDict = {}
@@ -551,7 +555,7 @@ class InteractionHandle:
         return self.server.requests_matching(predicate)[index]
 
     async def response(self, timeout: float = 5.0) -> RecordedRequest:
-        """The bot's ``POST .../callback`` as finally answered (``.json`` holds ``type`` and ``data``)."""
+        """The bot's ``POST .../callback`` as finally answered (``.json``: ``type``, ``data``)."""
         return await self._nth("callback", 0, timeout)
 
     async def followup(self, index: int = 0, timeout: float = 5.0) -> RecordedRequest:
@@ -745,7 +749,7 @@ class LocalDiscord:
 
     @property
     def gateway_url(self) -> str:
-        """The value for ``DiscordWebSocket.DEFAULT_GATEWAY`` (and what ``GET /gateway`` answers)."""
+        """The value for ``DiscordWebSocket.DEFAULT_GATEWAY`` (and ``GET /gateway``'s url)."""
         return f"ws://127.0.0.1:{self.port}/gateway"
 
     @property
@@ -861,7 +865,7 @@ class LocalDiscord:
         return role
 
     def member(self, user_id: str | None = None, *, roles: Iterable[str] | None = None) -> JSONDict:
-        """A guild member object; ``roles`` (if given) becomes the member's role list from now on."""
+        """A guild member object; ``roles`` (if given) becomes the member's role list."""
         user = self.user(user_id)
         if roles is not None:
             self.member_roles[user["id"]] = [str(r) for r in roles]
@@ -1071,7 +1075,7 @@ class LocalDiscord:
     # ------------------------------------------------------------------ recording and waiting
 
     def mark(self) -> int:
-        """The index the next recorded request will get; pass it as ``after=`` to wait without races."""
+        """The index of the next recorded request; pass it as ``after=`` to wait without races."""
         return len(self.requests)
 
     def gateway_mark(self) -> int:
@@ -1112,7 +1116,7 @@ class LocalDiscord:
     async def wait_for_request(
         self, predicate: RequestPredicate, timeout: float = 5.0, *, after: int = 0
     ) -> RecordedRequest:
-        """The first answered request at index >= ``after`` matching ``predicate``, waiting if needed.
+        """The first answered request at index >= ``after`` matching ``predicate`` (waits).
 
         Take ``after = server.mark()`` *before* triggering the action, so a request that arrives
         before this call starts is still found.
@@ -1127,7 +1131,7 @@ class LocalDiscord:
     async def wait_for_bot_message(
         self, *, after: int = 0, channel_id: str | None = None, timeout: float = 5.0
     ) -> JSONDict:
-        """The message the bot created with ``POST /channels/{id}/messages`` (index >= ``after``)."""
+        """The message the bot created by ``POST /channels/{id}/messages`` (index >= ``after``)."""
         channel = re.escape(channel_id) if channel_id else r"\d+"
         pattern = re.compile(rf"^/channels/{channel}/messages$")
         request = await self.wait_for_request(
@@ -1402,7 +1406,7 @@ class LocalDiscord:
             return web.Response(status=404)
         return web.Response(body=data, content_type="application/octet-stream")
 
-    # ------------------------------------------------------------------ REST handlers: users, app, commands
+    # ---------------------------------------------------------- REST handlers: users, app, commands
 
     async def _get_me(self, record: RecordedRequest) -> _Reply:
         return _Reply(
@@ -1523,7 +1527,7 @@ class LocalDiscord:
         target[:] = [c for c in target if c["id"] != stored["id"]] + [stored]
         return _Reply(201, stored)
 
-    # ------------------------------------------------------------------ REST handlers: guild, channels, messages
+    # ---------------------------------------------------------- REST handlers: channels, messages
 
     async def _get_guild(self, record: RecordedRequest, guild: str) -> _Reply:
         if guild != self.guild_id:
@@ -1613,7 +1617,7 @@ class LocalDiscord:
                 "channel_id": str(reference.get("channel_id") or channel),
                 "guild_id": self.channels[channel].get("guild_id"),
             }
-            extra["referenced_message"] = referenced
+            extra["referenced_message"] = self._one_level(referenced)
         message = self._new_message(
             channel, self.bot_user, payload, record.files, message_type=message_type, extra=extra
         )
@@ -1688,7 +1692,7 @@ class LocalDiscord:
         is_dm = self.channels.get(channel_id, {}).get("type") == 1
         return INTENT_DIRECT_MESSAGES if is_dm else INTENT_GUILD_MESSAGES
 
-    # ------------------------------------------------------------------ REST handlers: interactions and webhooks
+    # ---------------------------------------------------------- REST handlers: interactions
 
     def _interaction_message(
         self, ix: _Interaction, payload: Mapping[str, Any], files: Sequence[UploadedFile]
@@ -2073,7 +2077,7 @@ class LocalDiscord:
         await self._dispatch(event, data, None)
 
     async def drop_gateway(self, code: int | None = 4000) -> None:
-        """Close the client's websocket from the server side; the client should reconnect and RESUME.
+        """Close the client's websocket from the server side; the client should RESUME.
 
         ``code=None`` aborts the TCP connection without a close frame, like a network failure.
         """
@@ -2111,6 +2115,31 @@ class LocalDiscord:
 
     # ------------------------------------------------------------------ driving the bot
 
+    @staticmethod
+    def _one_level(message: JSONDict | None) -> JSONDict | None:
+        # Discord nests a referenced message one level deep only.
+        if message is None:
+            return None
+        return {k: v for k, v in message.items() if k != "referenced_message"}
+
+    def create_message(
+        self,
+        content: str = "",
+        *,
+        author: str | JSONDict | None = None,
+        channel_id: str | None = None,
+        embeds: Sequence[JSONDict] = (),
+        components: Sequence[JSONDict] = (),
+    ) -> JSONDict:
+        """Store a message without dispatching it: history from before the test (default author:
+        the bot, e.g. a message whose persistent-view buttons a test then clicks)."""
+        if author is None:
+            user = self.bot_user
+        else:
+            user = self.user(author) if isinstance(author, str) else author
+        payload = {"content": content, "embeds": list(embeds), "components": list(components)}
+        return self._new_message(channel_id or self.channel_id, user, payload)
+
     async def send_message(
         self,
         content: str,
@@ -2139,7 +2168,7 @@ class LocalDiscord:
         if reference is not None:
             message_type = 19
             extra["message_reference"] = {"type": 0, "message_id": reference, "channel_id": channel}
-            extra["referenced_message"] = self.messages.get(reference)
+            extra["referenced_message"] = self._one_level(self.messages.get(reference))
         message = self._new_message(
             channel,
             user,
@@ -2174,7 +2203,7 @@ class LocalDiscord:
         return OPTION_STRING
 
     def _resolve_option(self, option_type: int, value: Any, resolved: JSONDict) -> Any:
-        """Fill ``resolved`` for user/channel/role options, as Discord does; returns the value sent."""
+        """Fill ``resolved`` for user/channel/role options, as Discord does; return the value."""
         if option_type in (OPTION_USER, OPTION_MENTIONABLE) and str(value) in self.users:
             uid = str(value)
             resolved.setdefault("users", {})[uid] = self.users[uid]
