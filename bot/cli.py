@@ -56,7 +56,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("reindex", help="bring the index in line with the seeds directory")
     commands.add_parser("stats", help="size and state of the archive")
-    commands.add_parser("run", help="start the Discord bot (needs DISCORD_TOKEN)")
     return parser
 
 
@@ -126,7 +125,11 @@ async def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
         await archive.close()
     if args.json:
         fields = ("title", "date", "url", "file", "score", "excerpt", "passage_id", "document_id", "kind", "highlights")
-        print(json.dumps([hit.model_dump(mode="json", include=set(fields)) for hit in answer.hits], ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                [hit.model_dump(mode="json", include=set(fields)) for hit in answer.hits], ensure_ascii=False, indent=2
+            )
+        )
         return EXIT_OK if answer.found else EXIT_NOTHING
     if not answer.found:
         print("Nothing in the archive matches that question. Try other words, or `newsbot latest`.")
@@ -180,12 +183,6 @@ async def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_run(settings: Settings) -> int:
-    from bot.runner import run_bot  # discord.py is only imported when the bot runs
-
-    return run_bot(settings)
-
-
 COMMANDS = {"ask": cmd_ask, "latest": cmd_latest, "reindex": cmd_reindex, "stats": cmd_stats}
 
 
@@ -198,8 +195,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         settings = load_settings(args.config)
-        if args.command == "run":
-            return cmd_run(settings)
         if args.command != "reindex" and not settings.seeds_dir.is_dir() and args.command != "stats":
             raise ArchiveError(
                 f"seeds directory {settings.seeds_dir} does not exist "

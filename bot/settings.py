@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import (
@@ -55,7 +56,7 @@ class Settings(ArchiveOptions, BaseSettings):
         toml_file=None,
     )
 
-    bot: BotOptions = Field(default_factory=BotOptions)
+    bot: BotOptions = Field(default_factory=lambda: BotOptions())
     discord_token: SecretStr | None = Field(
         None, validation_alias=AliasChoices("DISCORD_TOKEN", "NEWSBOT_DISCORD_TOKEN"), exclude=True
     )
@@ -85,7 +86,7 @@ def config_path(explicit: Path | None) -> Path | None:
     return DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None
 
 
-def load_settings(explicit: Path | None = None, **overrides: object) -> Settings:
+def load_settings(explicit: Path | None = None, **overrides: Any) -> Settings:
     """Build and validate the settings; raises `ConfigError` with a one-line reason."""
     path = config_path(explicit)
     if path is not None:

@@ -27,14 +27,13 @@ _POSSESSIVE = re.compile(r"(?<=\w)'s?\b", re.IGNORECASE)
 # "what", "did" and "how" to match headlines at random.
 STOPWORDS = tuple(
     """
-    a about above after again against all am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each either few for from
-    further had has have having he her here hers herself him himself his how i if in into is it its
-    itself just me might more most must my myself neither no nor not now of off on once only or
-    other our ours ourselves out over own same shall she should so some such than that the their
-    theirs them themselves then there these they this those through to too under until up very was
-    we were what when where which while who whom whose why will with would you your yours yourself
-    yourselves
+    a about above after again against all am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each either few for from further had
+    has have having he her here hers herself him himself his how i if in into is it its itself just
+    me might more most must my myself neither no nor not now of off on once only or other our ours
+    ourselves out over own same shall she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were what
+    when where which while who whom whose why will with would you your yours yourself yourselves
     """.split()
 )
 

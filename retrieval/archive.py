@@ -34,7 +34,7 @@ from retrieval.dates import human_date
 from retrieval.documents import Document
 from retrieval.engines import Engine, IndexedPassage, RankBM25Engine, ScoredPassage, TantivyEngine, remove_index
 from retrieval.options import ArchiveOptions
-from retrieval.seeds import FileRead, SeedFile, Skipped, SkipFile, file_digest, read_seed, scan_seeds
+from retrieval.seeds import FileRead, SeedFile, SkipFile, Skipped, file_digest, read_seed, scan_seeds
 from retrieval.store import LatestItem, NewDocument, PassageRow, Store
 
 log = logging.getLogger(__name__)
@@ -343,12 +343,21 @@ class Archive:
                             report.added += 1
                         rows = []
                         for passage in passages:
-                            rows.append((next_pid, passage.kind, passage.start, passage.end, passage.date, passage.text))
+                            rows.append(
+                                (next_pid, passage.kind, passage.start, passage.end, passage.date, passage.text)
+                            )
                             next_pid += 1
                         documents.append(
                             NewDocument(
-                                next_doc, document.key, item.seed.rel, document.title, document.date, document.url,
-                                document.content_hash, rows, [(h.title, h.date) for h in document.headlines],
+                                next_doc,
+                                document.key,
+                                item.seed.rel,
+                                document.title,
+                                document.date,
+                                document.url,
+                                document.content_hash,
+                                rows,
+                                [(h.title, h.date) for h in document.headlines],
                             )
                         )
                         next_doc += 1

@@ -18,9 +18,7 @@ PassageKind = Literal["title", "body", "headline"]
 # A sentence ends at . ! ? (optionally followed by closing quotes or brackets)
 # before whitespace and a capital, digit or opening quote. Initials and common
 # abbreviations ("U.S.", "Mr.", "Jan.") are not sentence ends.
-_SENTENCE_END = re.compile(
-    r"""(?<=[.!?])(["'”’»)\]]*)\s+(?=["'“‘«(\[]?[A-Z0-9\u00c0-\u024f])"""
-)
+_SENTENCE_END = re.compile(r"""(?<=[.!?])(["'”’»)\]]*)\s+(?=["'“‘«(\[]?[A-Z0-9\u00c0-\u024f])""")
 _NOT_AN_END = re.compile(
     r"(?:\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gen|Col|St|Jr|Sr|vs|etc|No|Inc|Ltd|Co|Corp|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.)$"
@@ -135,9 +133,7 @@ def passages_for(document: Document, target_chars: int, overlap_chars: int) -> l
     if document.title:
         passages.append(Passage("title", document.title, 0, 0, document.date))
     for span in body_passages(document.body, target_chars, overlap_chars):
-        passages.append(
-            Passage("body", document.body[span.start : span.end], span.start, span.end, document.date)
-        )
+        passages.append(Passage("body", document.body[span.start : span.end], span.start, span.end, document.date))
     for headline in document.headlines:
         passages.append(Passage("headline", headline.title, 0, 0, headline.date))
     return passages

@@ -173,7 +173,7 @@ class TantivyEngine:
         addresses = [address for _, address in result.hits]
         pids = searcher.fast_field_values("pid", addresses)
         return _ranked(
-            ((pid, score) for (score, _), pid in zip(result.hits, pids, strict=True) if pid is not None),
+            [(int(pid), float(score)) for (score, _), pid in zip(result.hits, pids, strict=True) if pid is not None],
             k,
         )
 
@@ -262,7 +262,7 @@ class RankBM25Engine:
             # Everything tied with the k-th score stays in, so the pid tie-break is exact.
             floor = scores[candidates[top]].min()
             candidates = candidates[scores[candidates] >= floor]
-        return _ranked(((int(pids[i]), float(scores[i])) for i in candidates), k)
+        return _ranked([(int(pids[i]), float(scores[i])) for i in candidates], k)
 
     def count(self) -> int:
         return len(self._snapshot[1])

@@ -152,7 +152,7 @@ def parse_jsonl_line(line: str, source: str, line_number: int) -> Document | Non
     if not isinstance(record, dict):
         raise FormatWarning(f"line {line_number}: expected a JSON object")
     text = next((record[k] for k in ("text", "body", "content") if isinstance(record.get(k), str)), "")
-    title = record.get("title") if isinstance(record.get("title"), str) else ""
+    title = record["title"] if isinstance(record.get("title"), str) else ""
     body = _paragraphs_from_lines(text.splitlines())
     title = clean_line(title)
     if not body and not title:

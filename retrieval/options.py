@@ -47,6 +47,6 @@ class ArchiveOptions(BaseModel):
     engine: EngineName = "tantivy"
     max_file_mb: float = Field(50.0, gt=0, description="single-article files above this are skipped")
     index_titles: bool = True
-    chunking: ChunkingOptions = Field(default_factory=ChunkingOptions)
-    analyzer: AnalyzerOptions = Field(default_factory=AnalyzerOptions)
-    search: SearchOptions = Field(default_factory=SearchOptions)
+    chunking: ChunkingOptions = Field(default_factory=lambda: ChunkingOptions())
+    analyzer: AnalyzerOptions = Field(default_factory=lambda: AnalyzerOptions())
+    search: SearchOptions = Field(default_factory=lambda: SearchOptions())

@@ -8,6 +8,7 @@ numbered SQL files in `migrations/`, in order, each in one transaction.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -71,8 +72,8 @@ class NewDocument:
     date: date | None
     url: str | None
     content_hash: str
-    passages: list[tuple[int, str, int, int, date | None, str]]  # pid, kind, start, end, date, text
-    headlines: list[tuple[str, date | None]]
+    passages: Sequence[tuple[int, str, int, int, dt.date | None, str]]  # pid, kind, start, end, date, text
+    headlines: Sequence[tuple[str, dt.date | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +179,7 @@ class Store:
         for chunk in _chunks(list(pids)):
             marks = ",".join("?" * len(chunk))
             async with self.db.execute(
-                "SELECT p.id, p.document_id, p.kind, p.start, p.\"end\", p.date, p.text, "
+                'SELECT p.id, p.document_id, p.kind, p.start, p."end", p.date, p.text, '
                 "d.title, d.url, d.file FROM passages p JOIN documents d ON d.id = p.document_id "
                 f"WHERE p.id IN ({marks})",
                 tuple(chunk),
@@ -192,8 +193,7 @@ class Store:
         last = 0
         while True:
             async with self.db.execute(
-                "SELECT id, document_id, text, date FROM passages "
-                "WHERE retired IS NULL AND id > ? ORDER BY id LIMIT ?",
+                "SELECT id, document_id, text, date FROM passages WHERE retired IS NULL AND id > ? ORDER BY id LIMIT ?",
                 (last, batch),
             ) as cursor:
                 rows = [(r[0], r[1], r[2], r[3]) for r in await cursor.fetchall()]
@@ -252,9 +252,7 @@ class Store:
     # -- questions and feedback -------------------------------------------------
 
     async def count_question(self) -> None:
-        await self.db.execute(
-            "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'questions_answered'"
-        )
+        await self.db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'questions_answered'")
 
     async def record_feedback(self, answer_id: str, user_id: int, helpful: bool, question: str) -> bool:
         """Store a member's vote; returns False when it only repeated their existing vote."""

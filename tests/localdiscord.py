@@ -371,9 +371,7 @@ def _embed_chars(embed: Mapping[str, Any]) -> int:
     return total
 
 
-def _check_components(
-    errors: _FormErrors, components: Any, flags: int, prefix: tuple[str | int, ...]
-) -> None:
+def _check_components(errors: _FormErrors, components: Any, flags: int, prefix: tuple[str | int, ...]) -> None:
     if not isinstance(components, list):
         return
     seen: set[str] = set()
@@ -451,15 +449,9 @@ def message_form_errors(payload: Mapping[str, Any], prefix: tuple[str | int, ...
                 continue
             here = (*prefix, "embeds", i)
             errors.max_length((*here, "title"), embed.get("title"), MAX_EMBED_TITLE)
-            errors.max_length(
-                (*here, "description"), embed.get("description"), MAX_EMBED_DESCRIPTION
-            )
-            errors.max_length(
-                (*here, "footer", "text"), (embed.get("footer") or {}).get("text"), MAX_EMBED_FOOTER
-            )
-            errors.max_length(
-                (*here, "author", "name"), (embed.get("author") or {}).get("name"), MAX_EMBED_AUTHOR
-            )
+            errors.max_length((*here, "description"), embed.get("description"), MAX_EMBED_DESCRIPTION)
+            errors.max_length((*here, "footer", "text"), (embed.get("footer") or {}).get("text"), MAX_EMBED_FOOTER)
+            errors.max_length((*here, "author", "name"), (embed.get("author") or {}).get("name"), MAX_EMBED_AUTHOR)
             fields = embed.get("fields") or []
             if len(fields) > MAX_EMBED_FIELDS:
                 errors.add(
@@ -469,12 +461,8 @@ def message_form_errors(payload: Mapping[str, Any], prefix: tuple[str | int, ...
                 )
             for j, item in enumerate(fields):
                 if isinstance(item, dict):
-                    errors.max_length(
-                        (*here, "fields", j, "name"), item.get("name"), MAX_EMBED_FIELD_NAME
-                    )
-                    errors.max_length(
-                        (*here, "fields", j, "value"), item.get("value"), MAX_EMBED_FIELD_VALUE
-                    )
+                    errors.max_length((*here, "fields", j, "name"), item.get("name"), MAX_EMBED_FIELD_NAME)
+                    errors.max_length((*here, "fields", j, "value"), item.get("value"), MAX_EMBED_FIELD_VALUE)
             total += _embed_chars(embed)
         if total > MAX_EMBED_TOTAL:
             errors.add(
@@ -586,9 +574,7 @@ class InteractionHandle:
         state = self.server._interactions.get(self.token)
         if state is None:
             return []
-        return [
-            self.server.messages[mid] for mid in state.followup_ids if mid in self.server.messages
-        ]
+        return [self.server.messages[mid] for mid in state.followup_ids if mid in self.server.messages]
 
     async def wait_original(self, timeout: float = 5.0) -> JSONDict:
         """The original response once it exists and is no longer a "thinking" placeholder."""
@@ -819,9 +805,7 @@ class LocalDiscord:
         """A fresh snowflake, larger than every id handed out before."""
         return self._ids.next()
 
-    def user(
-        self, user_id: str | None = None, *, username: str | None = None, bot: bool = False
-    ) -> JSONDict:
+    def user(self, user_id: str | None = None, *, username: str | None = None, bot: bool = False) -> JSONDict:
         """The user object for ``user_id`` (default: the test user), created on first use."""
         uid = user_id or self.user_id
         if uid not in self.users:
@@ -1024,14 +1008,8 @@ class LocalDiscord:
     def _attachments_for(
         self, payload: Mapping[str, Any], files: Sequence[UploadedFile], existing: list[JSONDict]
     ) -> list[JSONDict]:
-        described = {
-            str(a.get("id")): a for a in payload.get("attachments") or [] if isinstance(a, dict)
-        }
-        kept = (
-            [a for a in existing if a["id"] in described]
-            if "attachments" in payload
-            else list(existing)
-        )
+        described = {str(a.get("id")): a for a in payload.get("attachments") or [] if isinstance(a, dict)}
+        kept = [a for a in existing if a["id"] in described] if "attachments" in payload else list(existing)
         for index, upload in enumerate(files):
             attachment_id = self.next_id()
             self.attachments[attachment_id] = upload.data
@@ -1051,9 +1029,7 @@ class LocalDiscord:
             kept.append(item)
         return kept
 
-    def _apply_edit(
-        self, message: JSONDict, payload: Mapping[str, Any], files: Sequence[UploadedFile]
-    ) -> None:
+    def _apply_edit(self, message: JSONDict, payload: Mapping[str, Any], files: Sequence[UploadedFile]) -> None:
         if "content" in payload:
             message["content"] = payload["content"] or ""
             message["mentions"] = self._mentions_in(message["content"])
@@ -1066,9 +1042,7 @@ class LocalDiscord:
             keep = int(message.get("flags", 0)) & (FLAG_EPHEMERAL | FLAG_COMPONENTS_V2)
             message["flags"] = keep | (int(payload["flags"]) & ~(FLAG_EPHEMERAL | FLAG_LOADING))
         if "attachments" in payload or files:
-            message["attachments"] = self._attachments_for(
-                payload, files, message.get("attachments", [])
-            )
+            message["attachments"] = self._attachments_for(payload, files, message.get("attachments", []))
         message["flags"] = int(message.get("flags", 0)) & ~FLAG_LOADING
         message["edited_timestamp"] = _now_iso()
 
@@ -1082,9 +1056,7 @@ class LocalDiscord:
         """Like :meth:`mark`, for frames the client sends over the gateway."""
         return len(self.gateway_frames)
 
-    def requests_matching(
-        self, predicate: RequestPredicate, *, after: int = 0
-    ) -> list[RecordedRequest]:
+    def requests_matching(self, predicate: RequestPredicate, *, after: int = 0) -> list[RecordedRequest]:
         """Answered requests (from index ``after`` on) for which ``predicate`` is true."""
         return [r for r in self.requests[after:] if r.status and predicate(r)]
 
@@ -1097,9 +1069,7 @@ class LocalDiscord:
         async with self._changed:
             self._changed.notify_all()
 
-    async def wait_until(
-        self, predicate: Callable[[], bool], timeout: float = 5.0, *, what: str = "condition"
-    ) -> None:
+    async def wait_until(self, predicate: Callable[[], bool], timeout: float = 5.0, *, what: str = "condition") -> None:
         """Wait until ``predicate()`` holds; it is re-checked after every request and gateway event.
 
         Raises AssertionError on timeout, listing the last requests, so a failing test says why.
@@ -1134,9 +1104,7 @@ class LocalDiscord:
         """The message the bot created by ``POST /channels/{id}/messages`` (index >= ``after``)."""
         channel = re.escape(channel_id) if channel_id else r"\d+"
         pattern = re.compile(rf"^/channels/{channel}/messages$")
-        request = await self.wait_for_request(
-            matching("POST", pattern, status=200), timeout, after=after
-        )
+        request = await self.wait_for_request(matching("POST", pattern, status=200), timeout, after=after)
         message: JSONDict = request.response
         return message
 
@@ -1158,9 +1126,7 @@ class LocalDiscord:
 
     async def wait_connected(self, timeout: float = 5.0) -> None:
         """Wait until a client holds a live session."""
-        await self.wait_until(
-            lambda: self._live is not None, timeout, what="a live gateway session"
-        )
+        await self.wait_until(lambda: self._live is not None, timeout, what="a live gateway session")
 
     # ------------------------------------------------------------------ rate limits
 
@@ -1186,9 +1152,7 @@ class LocalDiscord:
         else:
             matches = route
         self._rate_limits.append(
-            _RateLimitRule(
-                matches, retry_after, count, global_, scope or ("global" if global_ else "user")
-            )
+            _RateLimitRule(matches, retry_after, count, global_, scope or ("global" if global_ else "user"))
         )
 
     def _rate_limited(self, request: RecordedRequest) -> _Reply | None:
@@ -1219,9 +1183,7 @@ class LocalDiscord:
 
     @staticmethod
     def _bucket(request: RecordedRequest) -> str:
-        template = re.sub(
-            r"/(interactions|webhooks)/(\d+)/[^/]+", r"/\1/{id}/{token}", request.path
-        )
+        template = re.sub(r"/(interactions|webhooks)/(\d+)/[^/]+", r"/\1/{id}/{token}", request.path)
         template = re.sub(r"/\d+", "/{id}", template)
         return hashlib.sha1(f"{request.method} {template}".encode()).hexdigest()[:20]
 
@@ -1315,9 +1277,7 @@ class LocalDiscord:
                 self._webhook_delete,
             ),
         ]
-        self._routes = [
-            (method, re.compile(f"^{pattern}$"), handler) for method, pattern, handler in table
-        ]
+        self._routes = [(method, re.compile(f"^{pattern}$"), handler) for method, pattern, handler in table]
 
     async def _read_body(self, request: web.Request) -> tuple[Any, list[UploadedFile]]:
         content_type = request.content_type
@@ -1386,9 +1346,7 @@ class LocalDiscord:
             return _not_found()
         is_webhook = api_path.startswith(("/webhooks/", "/interactions/"))
         auth = record.headers.get("Authorization", "")
-        if not is_webhook and (
-            not auth.startswith("Bot ") or (self.token is not None and auth != f"Bot {self.token}")
-        ):
+        if not is_webhook and (not auth.startswith("Bot ") or (self.token is not None and auth != f"Bot {self.token}")):
             return _error(401, 0, "401: Unauthorized")
         limited = self._rate_limited(record)
         if limited is not None:
@@ -1489,9 +1447,7 @@ class LocalDiscord:
             stored["guild_id"] = guild
         return stored
 
-    async def _put_commands(
-        self, record: RecordedRequest, app: str, guild: str | None = None
-    ) -> _Reply:
+    async def _put_commands(self, record: RecordedRequest, app: str, guild: str | None = None) -> _Reply:
         wrong = self._wrong_app(app)
         if wrong is not None:
             return wrong
@@ -1504,26 +1460,18 @@ class LocalDiscord:
             self.guild_commands[guild] = commands
         return _Reply(200, commands)
 
-    async def _get_commands(
-        self, record: RecordedRequest, app: str, guild: str | None = None
-    ) -> _Reply:
+    async def _get_commands(self, record: RecordedRequest, app: str, guild: str | None = None) -> _Reply:
         wrong = self._wrong_app(app)
         if wrong is not None:
             return wrong
-        return _Reply(
-            200, self.global_commands if guild is None else self.guild_commands.get(guild, [])
-        )
+        return _Reply(200, self.global_commands if guild is None else self.guild_commands.get(guild, []))
 
-    async def _post_command(
-        self, record: RecordedRequest, app: str, guild: str | None = None
-    ) -> _Reply:
+    async def _post_command(self, record: RecordedRequest, app: str, guild: str | None = None) -> _Reply:
         wrong = self._wrong_app(app)
         if wrong is not None:
             return wrong
         stored = self._stored_command(record.json or {}, guild)
-        target = (
-            self.global_commands if guild is None else self.guild_commands.setdefault(guild, [])
-        )
+        target = self.global_commands if guild is None else self.guild_commands.setdefault(guild, [])
         target[:] = [c for c in target if c["id"] != stored["id"]] + [stored]
         return _Reply(201, stored)
 
@@ -1558,11 +1506,7 @@ class LocalDiscord:
         return _Reply(200, self.channels[channel])
 
     def _channel_messages(self, channel: str) -> list[JSONDict]:
-        found = [
-            m
-            for m in self.messages.values()
-            if m["channel_id"] == channel and not m["flags"] & FLAG_EPHEMERAL
-        ]
+        found = [m for m in self.messages.values() if m["channel_id"] == channel and not m["flags"] & FLAG_EPHEMERAL]
         return sorted(found, key=lambda m: int(m["id"]), reverse=True)
 
     async def _get_messages(self, record: RecordedRequest, channel: str) -> _Reply:
@@ -1582,9 +1526,7 @@ class LocalDiscord:
             return _error(404, 10008, "Unknown Message")
         return _Reply(200, message)
 
-    def _invalid_body(
-        self, payload: Mapping[str, Any], files: Sequence[UploadedFile], *, edit: bool
-    ) -> _Reply | None:
+    def _invalid_body(self, payload: Mapping[str, Any], files: Sequence[UploadedFile], *, edit: bool) -> _Reply | None:
         errors = message_form_errors(payload)
         if errors:
             return _error(400, 50035, "Invalid Form Body", errors)
@@ -1606,9 +1548,7 @@ class LocalDiscord:
             referenced = self.messages.get(str(reference["message_id"]))
             if referenced is None and reference.get("fail_if_not_exists", True):
                 errors = _FormErrors()
-                errors.add(
-                    ("message_reference",), "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message"
-                )
+                errors.add(("message_reference",), "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message")
                 return _error(400, 50035, "Invalid Form Body", errors.tree)
             message_type = 19
             extra["message_reference"] = {
@@ -1652,9 +1592,7 @@ class LocalDiscord:
             data["guild_id"] = message["guild_id"]
         await self._echo("MESSAGE_DELETE", message, data)
 
-    async def _put_reaction(
-        self, record: RecordedRequest, channel: str, mid: str, emoji: str
-    ) -> _Reply:
+    async def _put_reaction(self, record: RecordedRequest, channel: str, mid: str, emoji: str) -> _Reply:
         message = self.messages.get(mid)
         if message is None or message["channel_id"] != channel:
             return _error(404, 10008, "Unknown Message")
@@ -1701,9 +1639,7 @@ class LocalDiscord:
             "id": ix.id,
             "type": ix.type,
             "user": ix.user,
-            "authorizing_integration_owners": {"0": ix.guild_id}
-            if ix.guild_id
-            else {"1": ix.user["id"]},
+            "authorizing_integration_owners": {"0": ix.guild_id} if ix.guild_id else {"1": ix.user["id"]},
         }
         if ix.name is not None:
             metadata["name"] = ix.name
@@ -1718,9 +1654,7 @@ class LocalDiscord:
             "interaction_metadata": metadata,
         }
         message_type = 20 if ix.type == INTERACTION_APPLICATION_COMMAND else 0
-        return self._new_message(
-            ix.channel_id, self.bot_user, payload, files, message_type=message_type, extra=extra
-        )
+        return self._new_message(ix.channel_id, self.bot_user, payload, files, message_type=message_type, extra=extra)
 
     async def _callback(self, record: RecordedRequest, iid: str, token: str) -> _Reply:
         ix = self._interactions.get(token)
@@ -1831,9 +1765,7 @@ class LocalDiscord:
         ):
             # Discord: the first follow-up after a "thinking" deferral replaces the loading
             # message, keeping the deferral's ephemerality.
-            self._apply_edit(
-                original, {k: v for k, v in payload.items() if k != "flags"}, record.files
-            )
+            self._apply_edit(original, {k: v for k, v in payload.items() if k != "flags"}, record.files)
             message = original
             await self._echo("MESSAGE_UPDATE", message)
         else:
@@ -1851,9 +1783,7 @@ class LocalDiscord:
         message = self._webhook_message(ix, mid)
         return message if isinstance(message, _Reply) else _Reply(200, message)
 
-    async def _webhook_edit(
-        self, record: RecordedRequest, app: str, token: str, mid: str
-    ) -> _Reply:
+    async def _webhook_edit(self, record: RecordedRequest, app: str, token: str, mid: str) -> _Reply:
         ix = self._webhook_interaction(app, token)
         if isinstance(ix, _Reply):
             return ix
@@ -1868,9 +1798,7 @@ class LocalDiscord:
         await self._echo("MESSAGE_UPDATE", message)
         return _Reply(200, message)
 
-    async def _webhook_delete(
-        self, record: RecordedRequest, app: str, token: str, mid: str
-    ) -> _Reply:
+    async def _webhook_delete(self, record: RecordedRequest, app: str, token: str, mid: str) -> _Reply:
         ix = self._webhook_interaction(app, token)
         if isinstance(ix, _Reply):
             return ix
@@ -1887,9 +1815,7 @@ class LocalDiscord:
         await ws.prepare(request)
         query = dict(request.query)
         compress = query.get("compress") if self.compress else None
-        info = GatewayConnection(
-            len(self.gateway_connections), request.path, query, compress, time.monotonic()
-        )
+        info = GatewayConnection(len(self.gateway_connections), request.path, query, compress, time.monotonic())
         self.gateway_connections.append(info)
         # zlib-stream: one deflate stream per connection, each payload ending in a Z_SYNC_FLUSH
         # (discord.py buffers binary frames until it sees the 00 00 ff ff suffix).
@@ -1897,9 +1823,7 @@ class LocalDiscord:
         live = _Live(info, ws, request, compressor)
         self._connections.append(live)
         try:
-            await self._send(
-                live, {"op": OP_HELLO, "d": {"heartbeat_interval": self.heartbeat_interval_ms}}
-            )
+            await self._send(live, {"op": OP_HELLO, "d": {"heartbeat_interval": self.heartbeat_interval_ms}})
             async for msg in ws:
                 if msg.type is WSMsgType.TEXT:
                     payload = json.loads(msg.data)
@@ -1928,9 +1852,7 @@ class LocalDiscord:
                 return False
             try:
                 if live.compressor is not None:
-                    data = live.compressor.compress(raw.encode("utf-8")) + live.compressor.flush(
-                        zlib.Z_SYNC_FLUSH
-                    )
+                    data = live.compressor.compress(raw.encode("utf-8")) + live.compressor.flush(zlib.Z_SYNC_FLUSH)
                     await live.ws.send_bytes(data)
                 else:
                     await live.ws.send_str(raw)
@@ -1941,9 +1863,7 @@ class LocalDiscord:
     async def _on_gateway_payload(self, live: _Live, payload: JSONDict) -> None:
         op = int(payload.get("op", -1))
         data = payload.get("d")
-        self.gateway_frames.append(
-            GatewayFrame(len(self.gateway_frames), live.info.index, op, data, time.monotonic())
-        )
+        self.gateway_frames.append(GatewayFrame(len(self.gateway_frames), live.info.index, op, data, time.monotonic()))
         if op == OP_HEARTBEAT:
             self.heartbeats.append(time.monotonic())
             if self.ack_heartbeats:
@@ -2047,10 +1967,7 @@ class LocalDiscord:
             self.suppressed.append({"t": item.event, "d": item.data, "reason": "intent"})
             return None
         data = item.data
-        if (
-            item.event in ("MESSAGE_CREATE", "MESSAGE_UPDATE")
-            and not intents & INTENT_MESSAGE_CONTENT
-        ):
+        if item.event in ("MESSAGE_CREATE", "MESSAGE_UPDATE") and not intents & INTENT_MESSAGE_CONTENT:
             author_id = (data.get("author") or {}).get("id")
             mentioned = any(u.get("id") == self.bot_id for u in data.get("mentions") or [])
             is_dm = "guild_id" not in data
@@ -2346,9 +2263,7 @@ class LocalDiscord:
         for part in path:
             decl = next((o for o in declared if o["name"] == part), None)
             part_type = (
-                int(decl["type"])
-                if decl
-                else (OPTION_SUB_COMMAND if part == path[-1] else OPTION_SUB_COMMAND_GROUP)
+                int(decl["type"]) if decl else (OPTION_SUB_COMMAND if part == path[-1] else OPTION_SUB_COMMAND_GROUP)
             )
             chain.append((part, part_type))
             declared = list(decl.get("options") or []) if decl else []
@@ -2421,6 +2336,4 @@ class LocalDiscord:
             data["values"] = list(values)
         payload["data"] = data
         payload["message"] = stored
-        return await self._start_interaction(
-            payload, user, guild_id, None, source_message_id=message_id
-        )
+        return await self._start_interaction(payload, user, guild_id, None, source_message_id=message_id)

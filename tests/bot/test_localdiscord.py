@@ -33,13 +33,9 @@ class MenuView(discord.ui.View):
         self.clicks = clicks
 
     @discord.ui.button(label="More", custom_id="newsbot:more", style=discord.ButtonStyle.primary)
-    async def more(
-        self, interaction: discord.Interaction, button: discord.ui.Button[MenuView]
-    ) -> None:
+    async def more(self, interaction: discord.Interaction, button: discord.ui.Button[MenuView]) -> None:
         self.clicks.append(interaction.user.id)
-        await interaction.response.edit_message(
-            content=f"more for {interaction.user.name}", view=None
-        )
+        await interaction.response.edit_message(content=f"more for {interaction.user.name}", view=None)
 
 
 class FeedbackView(discord.ui.View):
@@ -49,9 +45,7 @@ class FeedbackView(discord.ui.View):
         super().__init__(timeout=None)
 
     @discord.ui.button(label="Helpful", custom_id="newsbot:helpful")
-    async def helpful(
-        self, interaction: discord.Interaction, button: discord.ui.Button[FeedbackView]
-    ) -> None:
+    async def helpful(self, interaction: discord.Interaction, button: discord.ui.Button[FeedbackView]) -> None:
         await interaction.response.send_message("Thanks for the feedback.", ephemeral=True)
 
 
@@ -96,9 +90,7 @@ class PingBot(discord.Client):
             await interaction.response.send_message("menu", view=MenuView(self.clicks))
 
         @self.tree.error
-        async def on_tree_error(
-            interaction: discord.Interaction, error: app_commands.AppCommandError
-        ) -> None:
+        async def on_tree_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
             self.command_errors.append(error)
 
     async def setup_hook(self) -> None:
@@ -129,9 +121,7 @@ async def running_bot(server: LocalDiscord) -> AsyncIterator[PingBot]:
     runner = asyncio.create_task(bot.start(TOKEN))
     ready = asyncio.create_task(bot.wait_until_ready())
     try:
-        done, _ = await asyncio.wait(
-            {runner, ready}, timeout=5, return_when=asyncio.FIRST_COMPLETED
-        )
+        done, _ = await asyncio.wait({runner, ready}, timeout=5, return_when=asyncio.FIRST_COMPLETED)
         if runner in done:
             runner.result()  # login or connect failed: raise that error
         assert ready in done, "the bot did not become ready within 5s"
@@ -208,9 +198,7 @@ async def test_ephemeral_reply_carries_flag_64(server: LocalDiscord, bot: PingBo
     assert all(frame["d"].get("id") != original["id"] for frame in server.dispatched)
 
 
-async def test_followup_after_thinking_fills_the_loading_message(
-    server: LocalDiscord, bot: PingBot
-) -> None:
+async def test_followup_after_thinking_fills_the_loading_message(server: LocalDiscord, bot: PingBot) -> None:
     ix = await server.slash("slow")
 
     deferral = await ix.response()
@@ -239,9 +227,7 @@ async def test_reply_too_late_is_rejected_as_unknown_interaction(server: LocalDi
     assert isinstance(error.original, discord.NotFound)
 
 
-async def test_mention_is_answered_with_allowed_mentions(
-    server: LocalDiscord, bot: PingBot
-) -> None:
+async def test_mention_is_answered_with_allowed_mentions(server: LocalDiscord, bot: PingBot) -> None:
     mark = server.mark()
 
     asked = await server.send_message("what happened today?", mentions_bot=True)
@@ -255,9 +241,7 @@ async def test_mention_is_answered_with_allowed_mentions(
     assert reply.response["referenced_message"]["id"] == asked["id"]
 
 
-async def test_message_content_is_hidden_without_the_intent(
-    server: LocalDiscord, bot: PingBot
-) -> None:
+async def test_message_content_is_hidden_without_the_intent(server: LocalDiscord, bot: PingBot) -> None:
     await server.send_message("no mention here")
     await server.send_message("hey bot", mentions_bot=True)
 
@@ -285,9 +269,7 @@ async def test_button_click_reaches_the_view(server: LocalDiscord, bot: PingBot)
     assert server.messages[original["id"]]["content"] == "more for tester"
 
 
-async def test_persistent_view_answers_a_click_on_an_old_message(
-    server: LocalDiscord, bot: PingBot
-) -> None:
+async def test_persistent_view_answers_a_click_on_an_old_message(server: LocalDiscord, bot: PingBot) -> None:
     row = {
         "type": 1,
         "components": [{"type": 2, "style": 1, "label": "Helpful", "custom_id": "newsbot:helpful"}],
@@ -319,9 +301,7 @@ OVER_LIMIT: list[tuple[str, dict[str, Any], str]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("kwargs", "expected"), [c[1:] for c in OVER_LIMIT], ids=[c[0] for c in OVER_LIMIT]
-)
+@pytest.mark.parametrize(("kwargs", "expected"), [c[1:] for c in OVER_LIMIT], ids=[c[0] for c in OVER_LIMIT])
 async def test_over_limit_message_is_rejected_with_400(
     server: LocalDiscord, bot: PingBot, kwargs: dict[str, Any], expected: str
 ) -> None:
@@ -422,9 +402,7 @@ async def test_rate_limited_send_is_retried_after_retry_after(
     assert sent.id == int(posts[1].response["id"])
 
 
-async def test_ordinary_rate_limit_headers_cause_no_waiting(
-    server: LocalDiscord, bot: PingBot
-) -> None:
+async def test_ordinary_rate_limit_headers_cause_no_waiting(server: LocalDiscord, bot: PingBot) -> None:
     channel = text_channel(bot, server)
     loop = asyncio.get_running_loop()
     started = loop.time()
@@ -436,26 +414,20 @@ async def test_ordinary_rate_limit_headers_cause_no_waiting(
     assert loop.time() - started < 0.8
 
 
-async def test_rate_limited_interaction_callback_is_retried(
-    server: LocalDiscord, bot: PingBot
-) -> None:
+async def test_rate_limited_interaction_callback_is_retried(server: LocalDiscord, bot: PingBot) -> None:
     server.rate_limit_next("/callback", retry_after=0.2)
 
     ix = await server.slash("ping", {"text": "slowly"})
     callback = await ix.response()
 
-    attempts: list[RecordedRequest] = server.requests_matching(
-        matching("POST", f"/{ix.token}/callback")
-    )
+    attempts: list[RecordedRequest] = server.requests_matching(matching("POST", f"/{ix.token}/callback"))
     assert [r.status for r in attempts] == [429, 200]
     assert attempts[1].time - attempts[0].time >= 0.2
     assert callback.json["data"]["content"] == "pong: slowly"
 
 
 @pytest.mark.parametrize("code", [4000, None], ids=["close-4000", "connection-lost"])
-async def test_dropped_gateway_is_resumed(
-    server: LocalDiscord, bot: PingBot, code: int | None
-) -> None:
+async def test_dropped_gateway_is_resumed(server: LocalDiscord, bot: PingBot, code: int | None) -> None:
     session = server.session_id
     frames = server.gateway_mark()
     mark = server.mark()

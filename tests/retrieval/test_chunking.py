@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 from retrieval.chunking import body_passages, passages_for, sentence_spans
@@ -25,7 +26,7 @@ def test_passages_end_at_sentence_boundaries_within_target() -> None:
         assert len(text) <= 200
         assert text.startswith("Sentence") and text.endswith(".")
     # Consecutive passages overlap by whole trailing sentences, never more than asked.
-    for previous, following in zip(spans, spans[1:], strict=False):
+    for previous, following in itertools.pairwise(spans):
         assert following.start < previous.end
         assert previous.end - following.start <= 60
 

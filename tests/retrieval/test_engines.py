@@ -103,9 +103,7 @@ def test_tantivy_follows_lucene_bm25_and_agrees_on_the_top_10(tmp_path: Path, co
 
 
 @pytest.mark.parametrize("engine_name", ["tantivy", "rank-bm25"])
-def test_date_range_filters_inside_the_engine_without_changing_scores(
-    tmp_path: Path, engine_name: str
-) -> None:
+def test_date_range_filters_inside_the_engine_without_changing_scores(tmp_path: Path, engine_name: str) -> None:
     days = [date(2026, 1, d) for d in (1, 5, 10, 15)] + [None]
     passages = [
         IndexedPassage(pid, pid, f"grain exports report number {pid}", day.toordinal() if day else None)

@@ -57,7 +57,7 @@ def test_page_without_a_date_line_has_an_unknown_date() -> None:
 
 def test_markdown_front_matter_gives_title_date_and_url() -> None:
     text = (
-        "---\ntitle: \"Grain deal extended\"\ndate: January 14, 2026\nurl: https://example.org/a\n---\n"
+        '---\ntitle: "Grain deal extended"\ndate: January 14, 2026\nurl: https://example.org/a\n---\n'
         "# Grain deal extended\n\nThe deal was extended\nfor sixty days.\n\nSecond paragraph.\n"
     )
     document = parse_text(text, "notes/grain.md")
@@ -67,7 +67,11 @@ def test_markdown_front_matter_gives_title_date_and_url() -> None:
         date(2026, 1, 14),
         "https://example.org/a",
     )
-    assert document.paragraphs() == ["Grain deal extended", "The deal was extended for sixty days.", "Second paragraph."]
+    assert document.paragraphs() == [
+        "Grain deal extended",
+        "The deal was extended for sixty days.",
+        "Second paragraph.",
+    ]
 
 
 def test_markdown_without_front_matter_takes_its_heading_as_title() -> None:

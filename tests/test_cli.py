@@ -1,0 +1,133 @@
+"""`newsbot` in a subprocess, as a newcomer runs it, on a temporary data directory."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, SEED
+
+
+def newsbot(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSBOT_", "DISCORD_"))}
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=cwd,
+        env={**environment, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    (tmp_path / "seeds").mkdir()
+    shutil.copy(SEED, tmp_path / "seeds" / SEED.name)
+    return tmp_path
+
+
+def test_first_ask_builds_the_index_and_quotes_a_dated_answer(workdir: Path) -> None:
+    result = newsbot("ask", "What did the ICG say about Russia and Turkey?", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "1. Sustainable peace in Karabakh will require cooperation of external players – ICG"
+    assert lines[1] == f"   14 January 2026 (2026-01-14) · {SEED.name}"
+    assert lines[2].startswith("   > “A sustainable world will require **Russia**, **Turkey**")
+    assert "first run: indexing" not in result.stdout  # progress and summary go to stderr
+    assert "articles: 1 added" in result.stderr
+    assert (workdir / "data" / "newsbot.sqlite3").is_file()
+    again = newsbot("ask", "Oreshnik missile", cwd=workdir)
+    assert again.returncode == 0 and "articles:" not in again.stderr  # second run: no rebuild
+
+
+def test_json_output_lists_documented_fields(workdir: Path) -> None:
+    result = newsbot("ask", "Oreshnik missile", "--json", "-k", "2", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    hits = json.loads(result.stdout)
+    assert hits[0]["title"] == "The Use of the “Oreshnik” Missile and a New Phase of Escalation Around Ukraine"
+    assert hits[0]["date"] == "2026-01-09"
+    assert set(hits[0]) == {
+        "title",
+        "date",
+        "url",
+        "file",
+        "score",
+        "excerpt",
+        "passage_id",
+        "document_id",
+        "kind",
+        "highlights",
+    }
+
+
+def test_nothing_found_exits_1(workdir: Path) -> None:
+    result = newsbot("ask", "quantum chromodynamics", cwd=workdir)
+    assert result.returncode == 1
+    assert "Nothing in the archive matches" in result.stdout
+
+
+def test_date_filters_and_bad_dates(workdir: Path) -> None:
+    result = newsbot("ask", "Ukraine", "--after", "06.Jan.2026", "--before", "2026-01-06", "--json", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    assert {hit["date"] for hit in json.loads(result.stdout)} == {"2026-01-06"}
+    bad = newsbot("ask", "Ukraine", "--after", "someday", cwd=workdir)
+    assert bad.returncode == 2 and "cannot read date 'someday'" in bad.stderr
+
+
+def test_missing_seeds_directory_is_one_clear_line(tmp_path: Path) -> None:
+    result = newsbot("ask", "anything", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "newsbot: seeds directory seeds does not exist "
+        "(setting: seeds_dir in config/newsbot.toml, or NEWSBOT_SEEDS_DIR)"
+    ]
+
+
+def test_wrong_config_value_names_the_key(workdir: Path) -> None:
+    config = workdir / "bad.toml"
+    config.write_text('engine = "lucene"\n[search]\nresults = 0\n')
+    result = newsbot("--config", str(config), "ask", "x", cwd=workdir)
+    assert result.returncode == 2
+    assert "engine: Input should be 'tantivy' or 'rank-bm25' (got 'lucene')" in result.stderr
+    assert "search.results: Input should be greater than or equal to 1 (got 0)" in result.stderr
+    env = newsbot("ask", "x", cwd=workdir, env={"NEWSBOT_SEARCH__EXCERPT_CHARS": "5"})
+    assert env.returncode == 2 and "NEWSBOT_SEARCH__EXCERPT_CHARS" in env.stderr
+
+
+def test_token_in_config_file_is_refused(workdir: Path) -> None:
+    config = workdir / "c.toml"
+    config.write_text('discord_token = "abc"\n')
+    result = newsbot("--config", str(config), "stats", cwd=workdir)
+    assert result.returncode == 2 and "DISCORD_TOKEN" in result.stderr and "abc" not in result.stderr
+
+
+def test_env_chooses_directories_and_reindex_latest_stats_work(workdir: Path, tmp_path: Path) -> None:
+    env = {"NEWSBOT_SEEDS_DIR": str(workdir / "seeds"), "NEWSBOT_DATA_DIR": str(tmp_path / "elsewhere")}
+    (workdir / "seeds" / "bad.txt").write_bytes(b"\x00\x01binary")
+    reindex = newsbot("reindex", cwd=tmp_path, env=env)
+    assert reindex.returncode == 0, reindex.stderr
+    assert "articles: 1 added" in reindex.stdout
+    assert "bad.txt: binary file, not text" in reindex.stdout
+    latest = newsbot("latest", "-n", "2", cwd=tmp_path, env=env)
+    assert latest.stdout.splitlines() == [
+        "   14 January 2026  article   "
+        "Sustainable peace in Karabakh will require cooperation of external players – ICG",
+        "   11 January 2026  headline  Foreign Interests and Native Fatigue: Iran on the Brink",
+    ]
+    stats = newsbot("stats", cwd=tmp_path, env=env)
+    assert "passages: 17" in stats.stdout and "headlines: 10" in stats.stdout
+    assert (tmp_path / "elsewhere" / "newsbot.sqlite3").is_file()
+
+
+def test_rank_bm25_engine_from_the_environment(workdir: Path) -> None:
+    result = newsbot("ask", "Oreshnik", "--json", cwd=workdir, env={"NEWSBOT_ENGINE": "rank-bm25"})
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)[0]["date"] == "2026-01-09"
