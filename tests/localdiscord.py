@@ -1146,9 +1146,10 @@ class LocalDiscord:
         if isinstance(route, str):
             needle = route
 
-            def matches(request: RecordedRequest) -> bool:
+            def by_route(request: RecordedRequest) -> bool:
                 return needle in request.route
 
+            matches: RequestPredicate = by_route
         else:
             matches = route
         self._rate_limits.append(
@@ -1666,7 +1667,8 @@ class LocalDiscord:
             return _error(404, 10062, "Unknown interaction")
         body = record.json if isinstance(record.json, dict) else {}
         ctype = body.get("type")
-        data = body.get("data") if isinstance(body.get("data"), dict) else {}
+        raw_data = body.get("data")
+        data: JSONDict = raw_data if isinstance(raw_data, dict) else {}
         allowed = {
             INTERACTION_APPLICATION_COMMAND: {
                 CALLBACK_CHANNEL_MESSAGE,
@@ -2032,6 +2034,12 @@ class LocalDiscord:
 
     # ------------------------------------------------------------------ driving the bot
 
+    def _as_user(self, author: str | JSONDict | None) -> JSONDict:
+        """A user id (default: the test user) or a user object, registered as known."""
+        if author is None or isinstance(author, str):
+            return self.user(author)
+        return self.users.setdefault(str(author["id"]), author)
+
     @staticmethod
     def _one_level(message: JSONDict | None) -> JSONDict | None:
         # Discord nests a referenced message one level deep only.
@@ -2050,10 +2058,7 @@ class LocalDiscord:
     ) -> JSONDict:
         """Store a message without dispatching it: history from before the test (default author:
         the bot, e.g. a message whose persistent-view buttons a test then clicks)."""
-        if author is None:
-            user = self.bot_user
-        else:
-            user = self.user(author) if isinstance(author, str) else author
+        user = self.bot_user if author is None else self._as_user(author)
         payload = {"content": content, "embeds": list(embeds), "components": list(components)}
         return self._new_message(channel_id or self.channel_id, user, payload)
 
@@ -2072,8 +2077,7 @@ class LocalDiscord:
         ``mentions_bot`` prefixes ``<@botid>`` (so ``mentions`` holds the bot); any ``<@id>`` of
         a known user in ``content`` is a mention too. Returns the full message as stored.
         """
-        user = self.user(author) if isinstance(author, str) or author is None else author
-        self.users.setdefault(user["id"], user)
+        user = self._as_user(author)
         mention = f"<@{self.bot_id}>"
         if mentions_bot and mention not in content:
             content = f"{mention} {content}"
@@ -2135,7 +2139,7 @@ class LocalDiscord:
                 return role["id"]
         if option_type == OPTION_CHANNEL and str(value) in self.channels:
             channel = self.channels[str(value)]
-            partial = {k: channel[k] for k in ("id", "type", "name", "guild_id") if k in channel}
+            partial: JSONDict = {k: channel[k] for k in ("id", "type", "name", "guild_id") if k in channel}
             partial["permissions"] = str(self.bot_permissions)
             resolved.setdefault("channels", {})[channel["id"]] = partial
             return channel["id"]

@@ -20,7 +20,7 @@ from discord import app_commands
 try:  # `python -m pytest` from the repository root puts the root on sys.path
     from tests.localdiscord import LocalDiscord, RecordedRequest, matching
 except ModuleNotFoundError:  # a conftest.py in tests/ puts tests/ itself on sys.path instead
-    from localdiscord import LocalDiscord, RecordedRequest, matching  # type: ignore[no-redef]
+    from localdiscord import LocalDiscord, RecordedRequest, matching  # type: ignore[no-redef,import-not-found]
 
 TOKEN = "local-test-token"  # any string: the local API accepts every token by default
 
