@@ -53,6 +53,8 @@ class Analyzer:
             .filter(tantivy.Filter.remove_long(40))
             .filter(tantivy.Filter.lowercase())
             .filter(tantivy.Filter.ascii_fold())
+            # Folding can yield capitals ("ɢ" → "G"), so lowercase once more.
+            .filter(tantivy.Filter.lowercase())
         )
         if self.stopwords:
             builder = builder.filter(tantivy.Filter.custom_stopword(list(STOPWORDS)))

@@ -1834,8 +1834,8 @@ class LocalDiscord:
                 else:
                     break
                 await self._on_gateway_payload(live, payload)
-        except (ConnectionResetError, asyncio.CancelledError):
-            pass
+        except ConnectionResetError:
+            pass  # the client vanished; the finally block records the close
         finally:
             info.closed_at = time.monotonic()
             info.close_code = ws.close_code
