@@ -56,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("reindex", help="bring the index in line with the seeds directory")
     commands.add_parser("stats", help="size and state of the archive")
+    commands.add_parser("run", help="start the Discord bot (needs DISCORD_TOKEN)")
     return parser
 
 
@@ -183,18 +184,27 @@ async def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_run(settings: Settings) -> int:
+    from bot.runner import run_bot  # discord.py is imported only when the bot runs
+
+    return run_bot(settings)
+
+
 COMMANDS = {"ask": cmd_ask, "latest": cmd_latest, "reindex": cmd_reindex, "stats": cmd_stats}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    quiet = logging.INFO if args.command == "run" else logging.WARNING
     logging.basicConfig(
-        level=(logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)],
+        level=(quiet, logging.INFO, logging.DEBUG)[min(args.verbose, 2)],
         format="%(levelname)s %(name)s: %(message)s",
     )
     try:
         settings = load_settings(args.config)
+        if args.command == "run":
+            return cmd_run(settings)
         if args.command != "reindex" and not settings.seeds_dir.is_dir() and args.command != "stats":
             raise ArchiveError(
                 f"seeds directory {settings.seeds_dir} does not exist "

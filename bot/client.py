@@ -1,0 +1,99 @@
+"""The bot: opens the archive once, loads one cog per feature, syncs slash commands."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.render import NO_MENTIONS
+from bot.settings import Settings
+from retrieval.archive import Archive
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = ("bot.cogs.ask", "bot.cogs.headlines", "bot.cogs.admin")
+
+
+def intents_for(settings: Settings) -> discord.Intents:
+    """Default intents; message content only when channel Q&A needs to read every message."""
+    intents = discord.Intents.default()
+    intents.message_content = bool(settings.bot.qa_channel_ids)
+    return intents
+
+
+class NewsBot(commands.Bot):
+    """Holds what every cog shares: settings, the archive, and when it started."""
+
+    def __init__(self, settings: Settings, **options: object) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents_for(settings),
+            allowed_mentions=NO_MENTIONS,
+            help_command=None,
+            **options,  # type: ignore[arg-type]
+        )
+        self.settings = settings
+        self._archive: Archive | None = None
+        self.started = time.monotonic()
+
+    @property
+    def archive(self) -> Archive:
+        if self._archive is None:
+            raise RuntimeError("the archive is opened in setup_hook, before any event")
+        return self._archive
+
+    async def setup_hook(self) -> None:
+        self._archive = await Archive.open(self.settings.archive_options())
+        if await self._archive.store.generation() == 0:
+            log.info("first start: indexing %s", self.settings.seeds_dir)
+            report = await self._archive.reindex()
+            log.info("indexed %d articles in %.2f s", report.added, report.seconds)
+        self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        """Globally, or to one development guild (instant) when configured."""
+        guild_id = self.settings.bot.dev_guild_id
+        if guild_id is not None:
+            guild = discord.Object(guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+        else:
+            synced = await self.tree.sync()
+        log.info("synced %d slash commands %s", len(synced), f"to guild {guild_id}" if guild_id else "globally")
+
+    async def on_message(self, message: discord.Message, /) -> None:
+        """Questions are handled by the ask cog's listener; there are no prefix commands."""
+
+    async def close(self) -> None:
+        await super().close()
+        if self._archive is not None:
+            await self._archive.close()
+            self._archive = None
+
+    def is_admin(self, interaction: discord.Interaction) -> bool:
+        """Manage Server, or a configured admin user or role. Checked in code as well as by
+        the commands' default permissions, which a server can override."""
+        user = interaction.user
+        if user.id in self.settings.bot.admin_user_ids:
+            return True
+        if interaction.guild is None or not isinstance(user, discord.Member):
+            return False
+        if interaction.permissions.manage_guild or interaction.permissions.administrator:
+            return True
+        return any(role.id in self.settings.bot.admin_role_ids for role in user.roles)
+
+    async def on_app_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        """The one place unexpected command failures are logged, with one calm line to the member."""
+        log.error("command %s failed", interaction.command and interaction.command.name, exc_info=error)
+        text = "Something went wrong on my side; please try again in a moment."
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        else:
+            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)

@@ -1,0 +1,87 @@
+"""`newsbot run`: start the bot, and stop it cleanly on SIGINT or SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+
+import aiohttp
+import discord
+import yarl
+
+from bot.client import NewsBot
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+NO_TOKEN = (
+    "newsbot: DISCORD_TOKEN is not set; put your bot's token in the environment or in an untracked .env file "
+    "(README: Running in Discord)"
+)
+
+
+async def point_at_local_api(api_base: str) -> None:
+    """Testing hook: talk to a local Discord API instead of discord.com.
+
+    REST requests go to `Route.BASE`; the gateway URL is asked of that API the way
+    Discord's `GET /gateway` answers it, because discord.py connects straight to
+    its default gateway otherwise.
+    """
+    base = api_base.rstrip("/")
+    discord.http.Route.BASE = base
+    async with aiohttp.ClientSession() as session, session.get(f"{base}/gateway") as response:
+        response.raise_for_status()
+        url = (await response.json(content_type=None))["url"]
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
+    log.warning("using the local Discord API at %s (gateway %s)", base, url)
+
+
+async def serve(settings: Settings, token: str) -> int:
+    """Run until the gateway closes or a stop signal arrives; the exit code for the shell."""
+    if settings.bot.api_base_url:
+        try:
+            await point_at_local_api(settings.bot.api_base_url)
+        except (aiohttp.ClientError, OSError, KeyError, ValueError) as error:
+            print(f"newsbot: cannot reach the API at {settings.bot.api_base_url}: {error}", file=sys.stderr)
+            return 1
+    bot = NewsBot(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    running = asyncio.create_task(bot.start(token))
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if stopping.done():
+            log.info("stop signal: closing the gateway and the database")
+            await bot.close()
+        await running
+    except discord.LoginFailure:
+        print(
+            "newsbot: Discord rejected the token in DISCORD_TOKEN; copy it again from the developer portal",
+            file=sys.stderr,
+        )
+        return 1
+    except discord.PrivilegedIntentsRequired:
+        print(
+            "newsbot: channel Q&A needs the Message Content intent; switch it on in the developer portal "
+            "(Bot → Privileged Gateway Intents) or empty bot.qa_channel_ids",
+            file=sys.stderr,
+        )
+        return 1
+    finally:
+        stopping.cancel()
+        if not bot.is_closed():
+            await bot.close()
+    return 0
+
+
+def run_bot(settings: Settings) -> int:
+    token = settings.discord_token.get_secret_value().strip() if settings.discord_token else ""
+    if not token:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    return asyncio.run(serve(settings, token))
