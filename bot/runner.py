@@ -20,9 +20,10 @@ NO_TOKEN = (
     "newsbot: DISCORD_TOKEN is not set; put your bot's token in the environment or in an untracked .env file "
     "(README: Running in Discord)"
 )
+REJECTED = "newsbot: Discord rejected the token in DISCORD_TOKEN; copy it again from the developer portal"
 
 
-async def point_at_local_api(api_base: str) -> None:
+async def point_at_local_api(api_base: str, token: str) -> None:
     """Testing hook: talk to a local Discord API instead of discord.com.
 
     REST requests go to `Route.BASE`; the gateway URL is asked of that API the way
@@ -31,7 +32,10 @@ async def point_at_local_api(api_base: str) -> None:
     """
     base = api_base.rstrip("/")
     discord.http.Route.BASE = base
-    async with aiohttp.ClientSession() as session, session.get(f"{base}/gateway") as response:
+    headers = {"Authorization": f"Bot {token}"}
+    async with aiohttp.ClientSession(headers=headers) as session, session.get(f"{base}/gateway") as response:
+        if response.status == 401:
+            raise discord.LoginFailure("the API answered 401 Unauthorized")
         response.raise_for_status()
         url = (await response.json(content_type=None))["url"]
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
@@ -42,7 +46,10 @@ async def serve(settings: Settings, token: str) -> int:
     """Run until the gateway closes or a stop signal arrives; the exit code for the shell."""
     if settings.bot.api_base_url:
         try:
-            await point_at_local_api(settings.bot.api_base_url)
+            await point_at_local_api(settings.bot.api_base_url, token)
+        except discord.LoginFailure:
+            print(REJECTED, file=sys.stderr)
+            return 1
         except (aiohttp.ClientError, OSError, KeyError, ValueError) as error:
             print(f"newsbot: cannot reach the API at {settings.bot.api_base_url}: {error}", file=sys.stderr)
             return 1
@@ -60,10 +67,7 @@ async def serve(settings: Settings, token: str) -> int:
             await bot.close()
         await running
     except discord.LoginFailure:
-        print(
-            "newsbot: Discord rejected the token in DISCORD_TOKEN; copy it again from the developer portal",
-            file=sys.stderr,
-        )
+        print(REJECTED, file=sys.stderr)
         return 1
     except discord.PrivilegedIntentsRequired:
         print(

@@ -1,0 +1,36 @@
+"""What the bot tests share: seed articles that test Discord's edges, and starting a bot."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.client import NewsBot
+from bot.settings import Settings
+from tests.localdiscord import LocalDiscord
+
+HOSTILE = """---
+title: Town hall **chaos** <@&1234> @here
+date: 2026-01-12
+url: https://example.org/town-hall
+---
+At the town hall, a heckler shouted @everyone and <@987654321> while *activists* waved
+__banners__ and ||spoilers|| about the zoning vote.
+"""
+
+LONG_TITLE = "Zoning " + " ".join(f"word{i}" for i in range(120))
+
+
+class LocalBot(NewsBot):
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """No 5 s courtesy pause before re-identifying: this Discord is local."""
+
+
+async def start_bot(server: LocalDiscord, settings: Settings) -> tuple[LocalBot, asyncio.Task[None]]:
+    bot = LocalBot(settings, guild_ready_timeout=0.05)
+    runner = asyncio.create_task(bot.start("local-test-token"))
+    ready = asyncio.create_task(bot.wait_until_ready())
+    done, _ = await asyncio.wait({runner, ready}, timeout=20, return_when=asyncio.FIRST_COMPLETED)
+    if runner in done:
+        runner.result()
+    assert ready in done, "the bot did not become ready"
+    return bot, runner

@@ -1,0 +1,310 @@
+"""newsbot end to end: the real discord.py client against the local Discord API."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from bot.cogs.admin import BUSY, NOT_ADMIN
+from bot.render import EMBED_TOTAL_LIMIT
+from bot.settings import Settings
+from retrieval.archive import WriterLock
+from retrieval.engines import TantivyEngine
+from tests.bot.harness import LONG_TITLE, LocalBot, start_bot
+from tests.localdiscord import InteractionHandle, LocalDiscord, matching
+
+MANAGE_GUILD = 1 << 5
+MESSAGE_CONTENT_INTENT = 1 << 15
+ICG_QUESTION = "What did the ICG say about Russia and Turkey?"
+
+
+def buttons(data: dict[str, Any]) -> dict[str, str]:
+    """Button label → custom_id, from a message payload."""
+    return {b["label"]: b["custom_id"] for row in data.get("components", []) for b in row["components"]}
+
+
+async def answered(ix: InteractionHandle) -> dict[str, Any]:
+    callback = await ix.response()
+    assert callback.status == 200, callback.response
+    data: dict[str, Any] = callback.json["data"]
+    return data
+
+
+async def test_slash_commands_are_synced_with_admin_defaults(server: LocalDiscord, newsbot: LocalBot) -> None:
+    synced = server.requests_matching(matching("PUT", f"/guilds/{server.guild_id}/commands"))[-1].json
+    by_name = {command["name"]: command for command in synced}
+    assert set(by_name) == {"ask", "latest", "reindex", "stats"}
+    assert str(by_name["reindex"]["default_member_permissions"]) == str(MANAGE_GUILD)
+    assert str(by_name["stats"]["default_member_permissions"]) == str(MANAGE_GUILD)
+    assert by_name["ask"]["default_member_permissions"] is None
+    assert [o["name"] for o in by_name["ask"]["options"]] == ["question", "results", "after", "before"]
+    # Slash commands need no privileged intent: message content is not requested.
+    assert server.intents is not None and server.intents & MESSAGE_CONTENT_INTENT == 0
+
+
+async def test_ask_answers_with_quoted_dated_excerpts_and_buttons(server: LocalDiscord, newsbot: LocalBot) -> None:
+    data = await answered(await server.slash("ask", {"question": ICG_QUESTION}))
+    assert data["allowed_mentions"] == {"parse": []}
+    assert data["content"] == f"Results 1–2 for “{ICG_QUESTION}”"
+    first = data["embeds"][0]
+    assert first["title"] == "1. Sustainable peace in Karabakh will require cooperation of external players – ICG"
+    assert first["description"].startswith("> “A sustainable world will require **Russia**, **Turkey** and Western")
+    assert first["footer"]["text"] == "14 January 2026 (2026-01-14) · article · 000_5366ab7e5f21e498.txt"
+    assert data["embeds"][1]["footer"]["text"].startswith("10 January 2026 (2026-01-10) · headline")
+    assert set(buttons(data)) == {"More results", "Helpful", "Not helpful"}
+    assert "flags" not in data  # answers are public
+    assert (await newsbot.archive.stats())["questions_answered"] == 1
+
+
+async def test_ask_with_a_date_range_keeps_to_it(server: LocalDiscord, newsbot: LocalBot) -> None:
+    window = {"after": "06.Jan.2026", "before": "2026-01-09"}
+    ix = await server.slash("ask", {"question": "Ukraine", "results": 5, **window})
+    data = await answered(ix)
+    footers = [embed["footer"]["text"] for embed in data["embeds"]]
+    assert footers and all(("6 January 2026" in f) or ("9 January 2026" in f) for f in footers)
+    bad = await answered(await server.slash("ask", {"question": "Ukraine", "after": "someday"}))
+    assert bad["flags"] == 64 and "can't read the `after` date" in bad["content"]
+
+
+async def test_a_mention_is_answered_in_the_channel(server: LocalDiscord, newsbot: LocalBot) -> None:
+    mark = server.mark()
+    asked = await server.send_message(ICG_QUESTION, mentions_bot=True)
+    reply = await server.wait_for_request(matching("POST", "/messages"), after=mark)
+    assert reply.status == 200
+    assert str(reply.json["message_reference"]["message_id"]) == asked["id"]
+    assert reply.json["allowed_mentions"] == {"parse": [], "replied_user": False}
+    assert reply.json["embeds"][0]["description"].startswith("> “A sustainable world")
+
+
+async def test_nothing_found_is_a_short_friendly_reply(server: LocalDiscord, newsbot: LocalBot) -> None:
+    data = await answered(await server.slash("ask", {"question": "quantum chromodynamics lattice"}))
+    assert data["flags"] == 64
+    assert "couldn't find anything" in data["content"] and "/latest" in data["content"]
+    assert not data.get("embeds")
+
+
+async def test_more_results_pages_for_the_asker_only(server: LocalDiscord, newsbot: LocalBot) -> None:
+    asker, other = server.next_id(), server.next_id()
+    ix = await server.slash("ask", {"question": "Ukraine", "results": 1}, user_id=asker)
+    first = await answered(ix)
+    assert first["content"].startswith("Results 1–1")
+    more = buttons(first)["More results"]
+
+    refused = await answered(await server.click(ix, more, user_id=other))
+    assert refused["flags"] == 64 and "Only the member who asked" in refused["content"]
+
+    page = await server.click(ix, more, user_id=asker)
+    callback = await page.response()
+    assert callback.json["type"] == 7  # the answer message itself is updated
+    second = callback.json["data"]
+    assert second["content"].startswith("Results 2–2")
+    assert second["embeds"][0]["title"].startswith("2. ")
+    assert second["embeds"][0]["title"] != first["embeds"][0]["title"]
+    assert second["allowed_mentions"] == {"parse": []}
+
+
+async def test_feedback_is_one_vote_per_member_per_answer(server: LocalDiscord, newsbot: LocalBot) -> None:
+    ix = await server.slash("ask", {"question": ICG_QUESTION})
+    ids = buttons(await answered(ix))
+    member, other = server.next_id(), server.next_id()
+    first = await answered(await server.click(ix, ids["Helpful"], user_id=member))
+    again = await answered(await server.click(ix, ids["Helpful"], user_id=member))
+    other_vote = await answered(await server.click(ix, ids["Not helpful"], user_id=other))
+    assert first["content"] == "Thanks, your vote is recorded." and first["flags"] == 64
+    assert again["content"] == "You already voted that way on this answer."
+    assert other_vote["content"] == "Thanks, your vote is recorded."
+    stats = await newsbot.archive.stats()
+    assert (stats["helpful"], stats["not_helpful"]) == (1, 1)
+
+
+async def test_latest_lists_newest_first_and_pages(server: LocalDiscord, newsbot: LocalBot) -> None:
+    ix = await server.slash("latest", {"count": 12})
+    data = await answered(ix)
+    lines = data["embeds"][0]["description"].splitlines()
+    assert lines[0].startswith("`14 January 2026` 📰 Sustainable peace in Karabakh")
+    assert lines[1].startswith("`13 January 2026` 📰 Zoning")
+    assert len(lines) == 10
+    assert data["embeds"][0]["footer"]["text"].startswith("Page 1 of 2 · 12 items")
+    older = buttons(data)["Older ▶"]
+    turned = await (await server.click(ix, older, user_id=server.user_id)).response()
+    page_two = turned.json["data"]["embeds"][0]
+    assert page_two["footer"]["text"].startswith("Page 2 of 2")
+    assert len(page_two["description"].splitlines()) == 2
+
+
+async def test_reindex_and_stats_are_refused_to_non_admins(server: LocalDiscord, newsbot: LocalBot) -> None:
+    # permissions=0: as if a server had overridden the commands' default permissions.
+    for name in ("reindex", "stats"):
+        data = await answered(await server.slash(name, permissions=0))
+        assert data["flags"] == 64 and data["content"] == NOT_ADMIN
+
+
+async def test_reindex_defers_then_reports(server: LocalDiscord, newsbot: LocalBot) -> None:
+    (newsbot.settings.seeds_dir / "new.md").write_text("---\ntitle: Sorghum\ndate: 2026-01-20\n---\nSorghum rose.\n")
+    (newsbot.settings.seeds_dir / "broken.txt").write_bytes(b"\x00\x01\x02")
+    ix = await server.slash("reindex", permissions=MANAGE_GUILD)
+    callback = await ix.response()
+    assert callback.json["type"] == 5 and callback.json["data"]["flags"] == 64
+    followup = await ix.followup()
+    embed = followup.json["embeds"][0]
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert embed["title"] == "Reindex finished"
+    assert (fields["Added"], fields["Changed"], fields["Removed"], fields["Skipped files"]) == ("1", "0", "0", "1")
+    assert "`broken.txt`: binary file, not text" in embed["description"]
+    assert followup.json["allowed_mentions"] == {"parse": []}
+    answer = await answered(await server.slash("ask", {"question": "sorghum"}))
+    assert answer["embeds"][0]["title"] == "1. Sorghum"
+
+
+async def test_configured_admin_role_may_reindex(server: LocalDiscord, make_settings: Callable[..., Settings]) -> None:
+    settings = make_settings(dev_guild_id=int(server.guild_id), admin_role_ids=[int(server.role_id)])
+    bot, runner = await start_bot(server, settings)
+    try:
+        ix = await server.slash("stats", permissions=0, roles=[server.role_id])
+        data = await answered(ix)
+        fields = {f["name"]: f["value"] for f in data["embeds"][0]["fields"]}
+        assert fields["Documents"] == "3" and fields["Headlines"] == "10"
+        assert fields["Newest date"] == "2026-01-14"
+        assert fields["Engine"] == "tantivy (generation 1)"
+    finally:
+        await bot.close()
+        await runner
+
+
+async def test_second_reindex_while_one_runs_is_refused_and_questions_still_answered(
+    server: LocalDiscord, newsbot: LocalBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reached, release = threading.Event(), threading.Event()
+    real_commit = TantivyEngine.commit
+
+    def held_commit(self: TantivyEngine, generation: int) -> None:  # runs in the reindex's worker thread
+        reached.set()
+        release.wait(10)
+        real_commit(self, generation)
+
+    monkeypatch.setattr(TantivyEngine, "commit", held_commit)
+    seed = newsbot.settings.seeds_dir / "000_5366ab7e5f21e498.txt"
+    seed.write_text(seed.read_text().replace("ICG analysts say", "ICG analysts insist"))
+    first = await server.slash("reindex", permissions=MANAGE_GUILD)
+    assert await asyncio.to_thread(reached.wait, 5)
+
+    second = await answered(await server.slash("reindex", permissions=MANAGE_GUILD))
+    assert second["flags"] == 64 and second["content"] == BUSY
+    during = await answered(await server.slash("ask", {"question": "ICG analysts"}))
+    assert during["embeds"][0]["description"].endswith("**analysts** say.")  # the previous index
+
+    release.set()
+    assert (await first.followup()).json["embeds"][0]["title"] == "Reindex finished"
+    after = await answered(await server.slash("ask", {"question": "ICG analysts"}))
+    assert after["embeds"][0]["description"].endswith("**analysts** insist.")
+
+
+async def test_reindex_in_another_process_is_reported_busy(server: LocalDiscord, newsbot: LocalBot) -> None:
+    with WriterLock(newsbot.settings.data_dir / "reindex.lock"):
+        ix = await server.slash("reindex", permissions=MANAGE_GUILD)
+        assert (await ix.response()).json["type"] == 5
+        assert (await ix.followup()).json["content"] == BUSY
+
+
+async def test_everyone_in_an_article_cannot_ping_or_restyle(server: LocalDiscord, newsbot: LocalBot) -> None:
+    data = await answered(await server.slash("ask", {"question": "heckler shouted at the town hall"}))
+    embed = data["embeds"][0]
+    assert data["allowed_mentions"] == {"parse": []}
+    assert "@everyone" in embed["description"] and "<@987654321>" in embed["description"]
+    assert "\\*activists\\*" in embed["description"] and "\\|\\|spoilers\\|\\|" in embed["description"]
+    assert embed["title"] == "1. Town hall **chaos** <@&1234> @here"  # titles are plain text in Discord
+    assert embed["url"] == "https://example.org/town-hall"
+
+
+async def test_over_long_answers_are_trimmed_within_discord_limits(server: LocalDiscord, newsbot: LocalBot) -> None:
+    ix = await server.slash("ask", {"question": "zoning board vote " + "delayed " * 30, "results": 5})
+    callback = await ix.response()
+    assert callback.status == 200  # the local API answers 400 to anything over a limit
+    data = callback.json["data"]
+    titles = [e["title"] for e in data["embeds"]]
+    assert any(LONG_TITLE[:100] in t for t in titles)
+    assert all(len(t) <= 256 for t in titles) and any(t.endswith("…") for t in titles)
+    total = sum(len(e["title"]) + len(e["description"]) + len(e["footer"]["text"]) for e in data["embeds"])
+    assert total <= EMBED_TOTAL_LIMIT and len(data["content"]) <= 2000
+
+
+async def test_cooldown_and_question_length_get_ephemeral_errors(
+    server: LocalDiscord, make_settings: Callable[..., Settings]
+) -> None:
+    settings = make_settings(dev_guild_id=int(server.guild_id), cooldown_seconds=30, max_question_chars=40)
+    bot, runner = await start_bot(server, settings)
+    try:
+        too_long = await answered(await server.slash("ask", {"question": "x" * 41}))
+        assert too_long["flags"] == 64 and "up to 40 characters; yours has 41" in too_long["content"]
+        await answered(await server.slash("ask", {"question": "Oreshnik"}))
+        hurried = await answered(await server.slash("ask", {"question": "Oreshnik"}))
+        assert hurried["flags"] == 64 and hurried["content"].startswith("You're asking quickly; try again in")
+        other = await answered(await server.slash("ask", {"question": "Oreshnik"}, user_id=server.next_id()))
+        assert other.get("embeds")
+    finally:
+        await bot.close()
+        await runner
+
+
+async def test_qa_channel_answers_plain_questions_with_the_content_intent(
+    server: LocalDiscord, make_settings: Callable[..., Settings]
+) -> None:
+    settings = make_settings(dev_guild_id=int(server.guild_id), qa_channel_ids=[int(server.channel_id)])
+    bot, runner = await start_bot(server, settings)
+    try:
+        assert server.intents is not None and server.intents & MESSAGE_CONTENT_INTENT
+        mark = server.mark()
+        await server.send_message("quantum chromodynamics lattice?")  # nothing found: stay quiet
+        asked = await server.send_message("Oreshnik missile escalation?")
+        reply = await server.wait_for_request(matching("POST", "/messages"), after=mark)
+        assert str(reply.json["message_reference"]["message_id"]) == asked["id"]
+        assert reply.json["embeds"][0]["title"].startswith("1. The Use of the “Oreshnik” Missile")
+        assert len(server.requests_matching(matching("POST", "/messages"), after=mark)) == 1
+    finally:
+        await bot.close()
+        await runner
+
+
+async def test_rate_limited_reply_is_retried_after_retry_after(server: LocalDiscord, newsbot: LocalBot) -> None:
+    server.rate_limit_next("/callback", retry_after=0.3)
+    ix = await server.slash("ask", {"question": "Oreshnik"})
+    await ix.response()
+    attempts = server.requests_matching(matching("POST", f"/{ix.token}/callback"))
+    assert [r.status for r in attempts] == [429, 200]
+    assert attempts[1].time - attempts[0].time >= 0.3
+
+
+@pytest.mark.parametrize("code", [4000, None], ids=["close-4000", "connection-lost"])
+async def test_dropped_gateway_resumes_and_questions_are_still_answered(
+    server: LocalDiscord, newsbot: LocalBot, code: int | None
+) -> None:
+    await server.drop_gateway(code)
+    ix = await server.slash("ask", {"question": ICG_QUESTION})
+    data = await answered(ix)
+    assert data["embeds"][0]["description"].startswith("> “A sustainable world")
+    await server.wait_until(lambda: server.resumes == 1, what="RESUME")
+    assert server.identifies == 1
+
+
+async def test_heartbeats_are_on_time_while_questions_are_answered(make_settings: Callable[..., Settings]) -> None:
+    async with LocalDiscord(heartbeat_interval_ms=100) as local:
+        with local.patch_discord():
+            bot, runner = await start_bot(local, make_settings(dev_guild_id=int(local.guild_id)))
+            try:
+                await local.wait_until(lambda: len(local.heartbeats) >= 3, what="heartbeats")
+                handles = [
+                    await local.slash("ask", {"question": ICG_QUESTION}, user_id=local.next_id()) for _ in range(30)
+                ]
+                await asyncio.gather(*(h.response() for h in handles))
+                beats = list(local.heartbeats)
+            finally:
+                await bot.close()
+                await runner
+    gaps = [b - a for a, b in itertools.pairwise(beats[1:])]
+    # Interval 100 ms; a blocked event loop would show as a gap well past it.
+    assert max(gaps) < 0.3, gaps
