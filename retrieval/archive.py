@@ -129,6 +129,9 @@ class Archive:
         self._data_version = -1
         self._refresh_lock = asyncio.Lock()
         self._reindexing = False
+        self._checked_at = -1e9
+        self._unsaved_questions = 0
+        self._saved_at = time.monotonic()
 
     # -- opening and keeping the index in step ----------------------------------
 
@@ -153,6 +156,7 @@ class Archive:
         return archive
 
     async def close(self) -> None:
+        await self._save_question_count()
         if self.engine is not None:
             self.engine.close()
         await self.store.close()
@@ -243,9 +247,15 @@ class Archive:
         await store.purge_retired()
 
     async def refresh(self) -> None:
-        """Pick up a reindex committed by another process; cheap when nothing changed."""
-        if self._reindexing:
+        """Pick up a reindex committed by another process; cheap when nothing changed.
+
+        Checked at most every `reload_check_seconds`, so a busy bot does not ask
+        SQLite on every question.
+        """
+        now = time.monotonic()
+        if self._reindexing or (self.engine is not None and now - self._checked_at < self.options.reload_check_seconds):
             return
+        self._checked_at = now
         async with self._refresh_lock:
             if await self.store.data_version() != self._data_version or self.engine is None:
                 await self._sync_engine(rebuild_allowed=self.engine is None)
@@ -520,6 +530,7 @@ class Archive:
         return await self.store.latest(count, since)
 
     async def stats(self) -> dict[str, int | str | None]:
+        await self._save_question_count()
         counts = await self.store.counts()
         counts["engine"] = self.options.engine
         counts["indexed_passages"] = self.engine.count() if self.engine is not None else 0
@@ -527,7 +538,16 @@ class Archive:
         return counts
 
     async def count_question(self) -> None:
-        await self.store.count_question()
+        """Count an answered question; written to the store in batches, not one write per question."""
+        self._unsaved_questions += 1
+        if time.monotonic() - self._saved_at > 5.0:
+            await self._save_question_count()
+
+    async def _save_question_count(self) -> None:
+        if self._unsaved_questions:
+            count, self._unsaved_questions = self._unsaved_questions, 0
+            await self.store.count_questions(count)
+        self._saved_at = time.monotonic()
 
     @property
     def reindexing(self) -> bool:

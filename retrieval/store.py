@@ -251,8 +251,10 @@ class Store:
 
     # -- questions and feedback -------------------------------------------------
 
-    async def count_question(self) -> None:
-        await self.db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'questions_answered'")
+    async def count_questions(self, count: int) -> None:
+        await self.db.execute(
+            "UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key = 'questions_answered'", (count,)
+        )
 
     async def record_feedback(self, answer_id: str, user_id: int, helpful: bool, question: str) -> bool:
         """Store a member's vote; returns False when it only repeated their existing vote."""

@@ -281,7 +281,7 @@ async def test_opening_in_step_does_no_rebuild(options: ArchiveOptions, monkeypa
 
 
 async def test_a_reader_in_another_connection_sees_the_new_index_after_commit(options: ArchiveOptions) -> None:
-    bot_side = await Archive.open(options)
+    bot_side = await Archive.open(options.model_copy(update={"reload_check_seconds": 0.0}))
     shell_side = await Archive.open(options)
     try:
         await shell_side.reindex()

@@ -1,0 +1,148 @@
+"""The bot under load, through the local Discord API the tests use.
+
+Many members send `/ask` at once; we measure, per question, the time from the
+INTERACTION_CREATE dispatch to the bot's reply arriving at the API, and the
+gateway heartbeat gaps meanwhile (a blocked event loop shows as a late
+heartbeat). Optionally a `/reindex` of a changed file runs during the burst.
+
+    python -m benchmarks.bot_load --seeds seeds --questions 100 --members 100
+    python -m benchmarks.bot_load --seeds benchmarks/.cache/corpus-100k --questions 1000 --members 100 --reindex
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import platform
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.questions import load_questions
+from tests.localdiscord import LocalDiscord
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+HEARTBEAT_MS = 250
+MANAGE_GUILD = 1 << 5
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def burst(server: LocalDiscord, questions: list[str], members: int) -> list[float]:
+    """Dispatch every question at once (member i % members asks), then collect reply latencies."""
+    users = [server.next_id() for _ in range(members)]
+    started: list[float] = []
+    handles = []
+    for index, question in enumerate(questions):
+        started.append(time.monotonic())
+        handles.append(await server.slash("ask", {"question": question}, user_id=users[index % members]))
+    replies = await asyncio.gather(*(h.response(timeout=120) for h in handles))
+    return [reply.time - start for reply, start in zip(replies, started, strict=True)]
+
+
+async def start_newsbot(server: LocalDiscord, seeds: Path, data_dir: Path) -> asyncio.subprocess.Process:
+    """`newsbot run` in its own process, pointed at the local API with the testing hook."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSBOT_", "DISCORD_"))}
+    env.update(
+        PYTHONPATH=str(ROOT),
+        DISCORD_TOKEN="benchmark-token",
+        NEWSBOT_SEEDS_DIR=str(seeds),
+        NEWSBOT_DATA_DIR=str(data_dir),
+        NEWSBOT_BOT__API_BASE_URL=server.api_base,
+        # No cooldown: here each member asks several questions as fast as the API delivers them.
+        NEWSBOT_BOT__COOLDOWN_SECONDS="0",
+        NEWSBOT_BOT__MAX_QUESTION_CHARS="1000",
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "run", env=env, cwd=ROOT, stderr=asyncio.subprocess.DEVNULL
+    )
+    await server.wait_until(lambda: bool(server.global_commands), 3600, what="newsbot to sync its commands")
+    await asyncio.sleep(2.5)  # discord.py's guild_ready_timeout before READY
+    return process
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    pool = load_questions()
+    questions = [pool[i % len(pool)].question for i in range(args.questions)]
+    seeds = Path(args.seeds).absolute()
+    data_dir = Path(args.data_dir) if args.data_dir else Path(tempfile.mkdtemp(prefix="newsbot-load-"))
+    result: dict[str, Any] = {"questions": len(questions), "members": args.members, "seeds": args.seeds}
+    async with LocalDiscord(heartbeat_interval_ms=HEARTBEAT_MS) as server:
+        started = time.perf_counter()
+        process = await start_newsbot(server, seeds, data_dir)
+        result["startup_seconds"] = round(time.perf_counter() - started - 2.5, 2)
+        try:
+            await server.wait_until(lambda: len(server.heartbeats) >= 2, 10, what="heartbeats")
+            await burst(server, questions[:20], args.members)  # warm-up: first imports, caches
+            beats_from = len(server.heartbeats)
+            latencies = await burst(server, questions, args.members)
+            result["idle"] = summary(latencies, server.heartbeats[beats_from - 1 :])
+            if args.reindex:
+                result["during_reindex"] = await under_reindex(server, seeds, questions, args.members)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(process.wait(), 60)
+    return result
+
+
+async def under_reindex(server: LocalDiscord, seeds: Path, questions: list[str], members: int) -> dict[str, Any]:
+    """The same burst while `/reindex` picks up one changed file."""
+    changed = next(p for p in sorted(seeds.rglob("*")) if p.is_file())  # noqa: ASYNC240 - setup, not timed
+    original = changed.read_bytes()
+    changed.write_bytes(original + b"\n\nA paragraph added for the load benchmark.\n")
+    try:
+        beats_from = len(server.heartbeats)
+        reindex = await server.slash("reindex", permissions=MANAGE_GUILD)
+        sent = time.monotonic()
+        latencies = await burst(server, questions, members)
+        done = await reindex.followup(timeout=3600)
+        stats = summary(latencies, server.heartbeats[beats_from - 1 :])
+        stats["reindex_reply_seconds"] = round(done.time - sent, 2)
+        return stats
+    finally:
+        changed.write_bytes(original)
+
+
+def summary(latencies: list[float], beats: list[float]) -> dict[str, float]:
+    gaps = [b - a for a, b in itertools.pairwise(beats)]
+    return {
+        "reply_median_ms": round(statistics.median(latencies) * 1000, 1),
+        "reply_p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
+        "reply_max_ms": round(max(latencies) * 1000, 1),
+        "heartbeat_max_delay_ms": round(max((g - HEARTBEAT_MS / 1000 for g in gaps), default=0.0) * 1000, 1),
+        "heartbeats_seen": len(beats),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--seeds", default="seeds")
+    parser.add_argument("--data-dir", help="reuse an indexed data directory (default: a fresh temporary one)")
+    parser.add_argument("--questions", type=int, default=100)
+    parser.add_argument("--members", type=int, default=100)
+    parser.add_argument("--reindex", action="store_true", help="also measure while a /reindex runs")
+    parser.add_argument("--out", default=str(RESULTS / "bot_load.json"))
+    args = parser.parse_args(argv)
+    result = asyncio.run(run(args))
+    result["machine"] = f"{platform.machine()}, {platform.python_version()}, {time.strftime('%Y-%m-%d')}"
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    json.dump(result, sys.stdout, indent=2)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
