@@ -75,7 +75,7 @@ async def start_newsbot(server: LocalDiscord, seeds: Path, data_dir: Path) -> as
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     pool = load_questions()
     questions = [pool[i % len(pool)].question for i in range(args.questions)]
-    seeds = Path(args.seeds).absolute()
+    seeds = Path(args.seeds)
     data_dir = Path(args.data_dir) if args.data_dir else Path(tempfile.mkdtemp(prefix="newsbot-load-"))
     result: dict[str, Any] = {"questions": len(questions), "members": args.members, "seeds": args.seeds}
     async with LocalDiscord(heartbeat_interval_ms=HEARTBEAT_MS) as server:
@@ -134,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reindex", action="store_true", help="also measure while a /reindex runs")
     parser.add_argument("--out", default=str(RESULTS / "bot_load.json"))
     args = parser.parse_args(argv)
+    args.seeds = str(Path(args.seeds).absolute())
     result = asyncio.run(run(args))
     result["machine"] = f"{platform.machine()}, {platform.python_version()}, {time.strftime('%Y-%m-%d')}"
     out = Path(args.out)

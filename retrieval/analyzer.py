@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import tantivy
 
@@ -72,6 +72,11 @@ class Analyzer:
     def terms(self, text: str) -> list[str]:
         """Index terms of `text`, in order, repeats kept (BM25 counts them)."""
         return list(self.tantivy_analyzer.analyze(self.normalize(text)))
+
+    @lru_cache(maxsize=100_000)  # noqa: B019 - analyzers live as long as the process
+    def word_terms(self, word: str) -> frozenset[str]:
+        """Terms of one word, cached: excerpts test every word they show against the question."""
+        return frozenset(self.terms(word))
 
     def query_terms(self, question: str) -> list[str]:
         """Distinct terms of a question, in first-seen order."""

@@ -109,11 +109,9 @@ def trim(text: str, span: Span, limit: int, focus: int | None) -> tuple[str, int
 
 def highlight_spans(excerpt: str, analyzer: Analyzer, terms: set[str]) -> list[tuple[int, int]]:
     """Spans of the words in `excerpt` whose terms are among the question's."""
-    spans = []
-    for match in _WORD.finditer(excerpt):
-        if _matched(analyzer, match.group(), terms):
-            spans.append((match.start(), match.end()))
-    return spans
+    return [
+        (m.start(), m.end()) for m in _WORD.finditer(excerpt) if not terms.isdisjoint(analyzer.word_terms(m.group()))
+    ]
 
 
 def excerpt_for(passage: str, analyzer: Analyzer, terms: list[str], limit: int) -> tuple[str, list[tuple[int, int]]]:
@@ -121,7 +119,11 @@ def excerpt_for(passage: str, analyzer: Analyzer, terms: list[str], limit: int) 
     wanted = set(terms)
     window = best_window(passage, analyzer, wanted, limit)
     focus = next(
-        (m.start() for m in _WORD.finditer(passage, window.start, window.end) if _matched(analyzer, m.group(), wanted)),
+        (
+            m.start()
+            for m in _WORD.finditer(passage, window.start, window.end)
+            if not wanted.isdisjoint(analyzer.word_terms(m.group()))
+        ),
         None,
     )
     excerpt, _ = trim(passage, window, limit, focus)

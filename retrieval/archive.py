@@ -35,14 +35,16 @@ from retrieval.documents import Document
 from retrieval.engines import Engine, IndexedPassage, RankBM25Engine, ScoredPassage, TantivyEngine, remove_index
 from retrieval.options import ArchiveOptions
 from retrieval.seeds import FileRead, SeedFile, SkipFile, Skipped, file_digest, read_seed, scan_seeds
-from retrieval.store import LatestItem, NewDocument, PassageRow, Store
+from retrieval.store import LatestItem, NewDocument, PassageReader, PassageRow, Store
 
 log = logging.getLogger(__name__)
 
 DATABASE_NAME = "newsbot.sqlite3"
 MAX_QUESTION_CHARS = 1000
-_BATCH_PASSAGES = 20_000
+# A reindex batch (one store transaction, one trip to a worker thread) ends at
+# whichever comes first: bounds memory for huge exports and overhead for tiny pages.
 _BATCH_FILES = 256
+_BATCH_BYTES = 16_000_000
 
 Progress = Callable[[int, int], None]
 
@@ -75,6 +77,18 @@ class ReindexReport:
     rebuilt_index: bool = False
     generation: int = 0
     seconds: float = 0.0
+
+
+def _batches(seeds: Sequence[SeedFile]) -> list[list[SeedFile]]:
+    batches: list[list[SeedFile]] = [[]]
+    size = 0
+    for seed in seeds:
+        if batches[-1] and (len(batches[-1]) >= _BATCH_FILES or size + seed.size > _BATCH_BYTES):
+            batches.append([])
+            size = 0
+        batches[-1].append(seed)
+        size += seed.size
+    return [batch for batch in batches if batch]
 
 
 class WriterLock:
@@ -124,6 +138,7 @@ class Archive:
     def __init__(self, options: ArchiveOptions, store: Store) -> None:
         self.options = options
         self.store = store
+        self.reader = PassageReader(store.path)
         self.analyzer = Analyzer(stem=options.analyzer.stem, stopwords=options.analyzer.stopwords)
         self.engine: Engine | None = None
         self._data_version = -1
@@ -159,6 +174,7 @@ class Archive:
         await self._save_question_count()
         if self.engine is not None:
             self.engine.close()
+        self.reader.close()
         await self.store.close()
 
     def _current_index_dir(self) -> Path | None:
@@ -323,8 +339,7 @@ class Archive:
                 report.removed += len(gone)
                 _checkpoint("store:after-removals")
 
-            for start in range(0, len(todo), _BATCH_FILES):
-                batch = todo[start : start + _BATCH_FILES]
+            for batch in _batches(todo):
                 prepared = await asyncio.to_thread(self._prepare, batch, known)
                 live = await writer.live_documents([p.seed.rel for p in prepared])
                 documents: list[NewDocument] = []
@@ -473,14 +488,19 @@ class Archive:
         engine = self.engine
         if not terms or engine is None:
             return Answer(question=question, terms=terms, hits=[])
+        hits = await asyncio.to_thread(self._answer, engine, terms, count, after, before)
+        return Answer(question=question, terms=terms, hits=hits)
+
+    def _answer(
+        self, engine: Engine, terms: list[str], count: int, after: date | None, before: date | None
+    ) -> list[Hit]:
+        """The thread side of a question: rank, fetch the passages, cut excerpts."""
         # Extra candidates make room for dropping near-duplicates (the same
         # headline listed on many pages, several passages of one article).
-        scored = await asyncio.to_thread(engine.search, terms, count * 4 + 8, after, before)
+        scored = engine.search(terms, count * 2 + 6, after, before)
         if not scored or scored[0].score < self.options.search.min_score:
-            return Answer(question=question, terms=terms, hits=[])
-        rows = await self.store.passages([s.pid for s in scored])
-        hits = await asyncio.to_thread(self._hits, scored, rows, terms, count)
-        return Answer(question=question, terms=terms, hits=hits)
+            return []
+        return self._hits(scored, self.reader.passages([s.pid for s in scored]), terms, count)
 
     def _hits(
         self, scored: Sequence[ScoredPassage], rows: dict[int, PassageRow], terms: list[str], count: int

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sqlite3
+import threading
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -172,21 +173,6 @@ class Store:
         return int(row[0]) if row else 0
 
     # -- reading for answers ----------------------------------------------------
-
-    async def passages(self, pids: Sequence[int]) -> dict[int, PassageRow]:
-        """Passages by id, retired ones included (a reader may be one generation behind)."""
-        rows: dict[int, PassageRow] = {}
-        for chunk in _chunks(list(pids)):
-            marks = ",".join("?" * len(chunk))
-            async with self.db.execute(
-                'SELECT p.id, p.document_id, p.kind, p.start, p."end", p.date, p.text, '
-                "d.title, d.url, d.file FROM passages p JOIN documents d ON d.id = p.document_id "
-                f"WHERE p.id IN ({marks})",
-                tuple(chunk),
-            ) as cursor:
-                async for r in cursor:
-                    rows[r[0]] = PassageRow(r[0], r[1], r[2], r[3], r[4], _day(r[5]), r[6], r[7], r[8], r[9])
-        return rows
 
     async def live_passages(self, batch: int = 50_000) -> AsyncIterator[list[tuple[int, int, str, str | None]]]:
         """All live passages as (pid, document_id, text, date), in batches, for rebuilding an index."""
@@ -359,6 +345,52 @@ class Store:
         except BaseException:
             await self.db.execute("ROLLBACK")
             raise
+
+
+_PASSAGES_SQL = (
+    'SELECT p.id, p.document_id, p.kind, p.start, p."end", p.date, p.text, d.title, d.url, d.file '
+    "FROM passages p JOIN documents d ON d.id = p.document_id WHERE p.id IN ({marks})"
+)
+
+
+class PassageReader:
+    """Passages for answers, read from worker threads with one plain connection per thread.
+
+    A question's hot path (rank, fetch, excerpt) runs in a single worker thread;
+    reading there directly saves two more hops through aiosqlite's own thread.
+    Retired passages are included: a reader may be one index generation behind.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    def _connection(self) -> sqlite3.Connection:
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+            connection.execute("PRAGMA query_only = ON")
+            self._local.connection = connection
+            with self._lock:
+                self._connections.append(connection)
+        return connection
+
+    def passages(self, pids: Sequence[int]) -> dict[int, PassageRow]:
+        connection = self._connection()
+        rows: dict[int, PassageRow] = {}
+        for chunk in _chunks(list(pids)):
+            sql = _PASSAGES_SQL.format(marks=",".join("?" * len(chunk)))
+            for r in connection.execute(sql, tuple(chunk)):
+                rows[r[0]] = PassageRow(r[0], r[1], r[2], r[3], r[4], _day(r[5]), r[6], r[7], r[8], r[9])
+        return rows
+
+    def close(self) -> None:
+        with self._lock:
+            for connection in self._connections:
+                connection.close()
+            self._connections.clear()
 
 
 def _statements(script: str) -> list[str]:
