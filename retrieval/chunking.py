@@ -7,9 +7,8 @@ each "Latest news" headline is a passage of its own, dated with its own date.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from retrieval.documents import Document
 
@@ -25,16 +24,17 @@ _NOT_AN_END = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A sentence or passage as `[start, end)` character offsets into a text."""
+class Span(NamedTuple):
+    """A sentence or passage as `[start, end)` character offsets into a text.
+
+    A tuple rather than a frozen dataclass: chunking makes millions of them.
+    """
 
     start: int
     end: int
 
 
-@dataclass(frozen=True, slots=True)
-class Passage:
+class Passage(NamedTuple):
     """A rankable piece of a document. Offsets point into `Document.body` for body passages."""
 
     kind: PassageKind
@@ -59,12 +59,11 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[Sp
 
 
 def _append_trimmed(spans: list[Span], text: str, start: int, end: int) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if start < end:
-        spans.append(Span(start, end))
+    segment = text[start:end]
+    stripped = segment.strip()
+    if stripped:
+        left = start + len(segment) - len(segment.lstrip())
+        spans.append(Span(left, left + len(stripped)))
 
 
 def _paragraph_spans(body: str) -> list[Span]:
@@ -80,6 +79,8 @@ def _paragraph_spans(body: str) -> list[Span]:
 def _split_long(span: Span, body: str, target: int) -> list[Span]:
     # A "sentence" longer than the target (scraped tables, lists without
     # punctuation) is cut at the last space before the target instead.
+    if span.end - span.start <= target:
+        return [span]
     pieces: list[Span] = []
     start = span.start
     while span.end - start > target:

@@ -22,7 +22,6 @@ SUPPORTED_SUFFIXES = PAGE_SUFFIXES | MARKDOWN_SUFFIXES | JSONL_SUFFIXES
 # Scraped pages glue the block heading to the first headline ("Latest newsForeign
 # Interests and ..."), so the heading is matched as a prefix, not as a whole line.
 _LATEST_NEWS = re.compile(r"^\s*latest\s+news\s*[:\-–—]?\s*", re.IGNORECASE)
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.DOTALL)
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
 
@@ -32,8 +31,10 @@ class FormatWarning(Exception):
 
 
 def clean_line(line: str) -> str:
-    """Collapse runs of spaces (scrapers leave many) and trim the ends."""
-    return _SPACES.sub(" ", line).strip()
+    """Collapse runs of whitespace (scrapers leave many, NBSPs included) and trim the ends."""
+    if "\u200b" in line:
+        line = line.replace("\u200b", "")
+    return " ".join(line.split())
 
 
 def _paragraphs_from_lines(lines: list[str]) -> str:
