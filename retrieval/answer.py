@@ -7,7 +7,7 @@ the character spans of matched words; each front end renders them its own way.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 
 from pydantic import BaseModel
@@ -57,18 +57,25 @@ class Answer(BaseModel):
         return bool(self.hits)
 
 
-def _matched(analyzer: Analyzer, text: str, terms: set[str]) -> set[str]:
-    return terms.intersection(analyzer.terms(text))
+Weights = Mapping[str, float]
 
 
-def best_window(text: str, analyzer: Analyzer, terms: set[str], limit: int) -> Span:
-    """The run of 1–3 consecutive sentences covering the most question terms.
+def _matched(analyzer: Analyzer, text: str, terms: Weights) -> set[str]:
+    return {term for term in analyzer.terms(text) if term in terms}
 
-    Ties go to the shorter, then the earlier run: a tighter quote reads better.
+
+def best_window(text: str, analyzer: Analyzer, weights: Weights, limit: int) -> tuple[Span, float]:
+    """The run of 1–3 consecutive sentences covering the most question weight, and that weight.
+
+    A term's weight is its idf, so the sentence naming the rare, specific thing
+    asked about ("Dhankhar") beats one repeating the article's common topic
+    ("vice president"). Among equals, a run that opens with a matching sentence
+    wins (the answer leads), then the longer one (more context within `limit`),
+    then the earlier one.
     """
     sentences = sentence_spans(text) or [Span(0, len(text))]
-    covered = [_matched(analyzer, text[s.start : s.end], terms) for s in sentences]
-    best: tuple[int, int, int] | None = None  # (-coverage, length, start index)
+    covered = [_matched(analyzer, text[s.start : s.end], weights) for s in sentences]
+    best: tuple[float, bool, int, int] | None = None  # (-weight, opens off-topic, -length, start)
     best_span = sentences[0]
     for first in range(len(sentences)):
         seen: set[str] = set()
@@ -78,10 +85,10 @@ def best_window(text: str, analyzer: Analyzer, terms: set[str], limit: int) -> S
             length = span.end - span.start
             if last > first and length > limit:
                 break
-            key = (-len(seen), length, first)
+            key = (-sum(weights[t] for t in seen), not covered[first], -length, first)
             if best is None or key < best:
                 best, best_span = key, span
-    return best_span
+    return best_span, -best[0] if best else 0.0
 
 
 def trim(text: str, span: Span, limit: int, focus: int | None) -> tuple[str, int]:
@@ -114,10 +121,13 @@ def highlight_spans(excerpt: str, analyzer: Analyzer, terms: set[str]) -> list[t
     ]
 
 
-def excerpt_for(passage: str, analyzer: Analyzer, terms: list[str], limit: int) -> tuple[str, list[tuple[int, int]]]:
-    """The excerpt of `passage` to quote for a question, with its highlight spans."""
-    wanted = set(terms)
-    window = best_window(passage, analyzer, wanted, limit)
+def excerpt_for(passage: str, analyzer: Analyzer, weights: Weights, limit: int) -> tuple[str, list[tuple[int, int]]]:
+    """The excerpt of `passage` to quote for a question, with its highlight spans.
+
+    `weights` maps each question term to its weight (its idf in the archive).
+    """
+    wanted = set(weights)
+    window, _ = best_window(passage, analyzer, weights, limit)
     focus = next(
         (
             m.start()

@@ -500,16 +500,19 @@ class Archive:
         scored = engine.search(terms, count * 2 + 6, after, before)
         if not scored or scored[0].score < self.options.search.min_score:
             return []
-        return self._hits(scored, self.reader.passages([s.pid for s in scored]), terms, count)
+        return self._hits(engine, scored, self.reader.passages([s.pid for s in scored]), terms, count)
 
     def _hits(
-        self, scored: Sequence[ScoredPassage], rows: dict[int, PassageRow], terms: list[str], count: int
+        self, engine: Engine, scored: Sequence[ScoredPassage], rows: dict[int, PassageRow], terms: list[str], count: int
     ) -> list[Hit]:
-        best_body: dict[int, PassageRow] = {}
+        """Ranked passages to answers: near-duplicates dropped, each article shown by its best excerpt."""
+        weights = engine.weights(terms)
+        limit = self.options.search.excerpt_chars
+        bodies: dict[int, list[PassageRow]] = {}
         for item in scored:
             row = rows.get(item.pid)
             if row is not None and row.kind == "body":
-                best_body.setdefault(row.document_id, row)
+                bodies.setdefault(row.document_id, []).append(row)
         seen: set[tuple[str, object]] = set()
         hits: list[Hit] = []
         for item in scored:
@@ -522,8 +525,9 @@ class Archive:
             if keys & seen:
                 continue
             seen |= keys
-            shown = best_body.get(row.document_id, row) if row.kind == "title" else row
-            excerpt, spans = excerpt_for(shown.text, self.analyzer, terms, self.options.search.excerpt_chars)
+            # An article found by its title is quoted from its best-ranked body passage.
+            shown = bodies[row.document_id][0] if row.kind == "title" and bodies.get(row.document_id) else row
+            excerpt, spans = excerpt_for(shown.text, self.analyzer, weights, limit)
             title = row.text if row.kind == "headline" else row.title
             hits.append(
                 Hit(

@@ -9,6 +9,7 @@ Both receive identical terms from `Analyzer`, so their results are comparable.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import shutil
 from collections.abc import Iterable, Sequence
@@ -57,7 +58,13 @@ class Engine(Protocol):
         self, terms: Sequence[str], k: int, after: date | None = None, before: date | None = None
     ) -> list[ScoredPassage]: ...
     def count(self) -> int: ...
+    def weights(self, terms: Sequence[str]) -> dict[str, float]: ...
     def close(self) -> None: ...
+
+
+def idf(documents: int, frequency: int) -> float:
+    """Lucene's BM25 idf, never negative: how much a term says about a passage."""
+    return math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
 
 
 def _ranked(pairs: Iterable[tuple[int, float]], k: int) -> list[ScoredPassage]:
@@ -180,6 +187,11 @@ class TantivyEngine:
     def count(self) -> int:
         return int(self.index.searcher().num_docs)
 
+    def weights(self, terms: Sequence[str]) -> dict[str, float]:
+        searcher = self.index.searcher()
+        total = searcher.num_docs
+        return {term: idf(total, searcher.doc_freq("text", term)) for term in terms}
+
     def close(self) -> None:
         self.rollback()
 
@@ -266,6 +278,10 @@ class RankBM25Engine:
 
     def count(self) -> int:
         return len(self._snapshot[1])
+
+    def weights(self, terms: Sequence[str]) -> dict[str, float]:
+        _, pids, _, postings, _ = self._snapshot
+        return {term: idf(len(pids), len(postings.get(term, ()))) for term in terms}
 
     def close(self) -> None:
         self._snapshot = (None, self._snapshot[1][:0], self._snapshot[2][:0], {}, None)

@@ -34,7 +34,7 @@ class SearchOptions(BaseModel):
 
     results: int = Field(3, ge=1, le=25, description="answers per question")
     min_score: float = Field(1.0, ge=0.0, description="best BM25 score below this is 'nothing found'")
-    excerpt_chars: int = Field(400, ge=80, le=1000, description="longest quoted excerpt")
+    excerpt_chars: int = Field(600, ge=80, le=1000, description="longest quoted excerpt")
 
 
 class ArchiveOptions(BaseModel):
