@@ -16,12 +16,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
-import numpy as np
 import tantivy
 
 from retrieval.analyzer import TOKENIZER_NAME, Analyzer
+
+if TYPE_CHECKING:
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -196,7 +198,7 @@ class TantivyEngine:
         self.rollback()
 
 
-_Snapshot = tuple[int | None, np.ndarray, np.ndarray, dict[str, np.ndarray], object | None]
+_Snapshot = tuple[int | None, "np.ndarray", "np.ndarray", "dict[str, np.ndarray]", object | None]
 
 
 class RankBM25Engine:
@@ -215,6 +217,9 @@ class RankBM25Engine:
         self._day: dict[int, int | None] = {}
         # (generation, pids, days, postings, model) swapped in one assignment on
         # commit, so a search in another thread never mixes two generations.
+        import numpy as np  # imported here: only this engine needs it, and `newsbot ask` starts faster
+
+        self._np = np
         self._snapshot: _Snapshot = (None, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), {}, None)
 
     def add(self, passages: Iterable[IndexedPassage]) -> None:
@@ -231,6 +236,7 @@ class RankBM25Engine:
     def commit(self, generation: int) -> None:
         from rank_bm25 import BM25Okapi  # imported late: it is the optional engine
 
+        np = self._np
         pids = sorted(self._terms)
         # Unknown dates sort below every real day, so any date filter drops them.
         days = [self._day[p] if self._day[p] is not None else -1 for p in pids]
@@ -257,6 +263,7 @@ class RankBM25Engine:
         _, pids, days, postings, model = self._snapshot
         if model is None or not terms or k <= 0:
             return []
+        np = self._np
         scores = np.asarray(model.get_scores(list(dict.fromkeys(terms))))  # type: ignore[attr-defined]
         # A hit is a passage holding a question term. Not "score > 0": BM25Okapi
         # gives terms in over half the passages a tiny or negative idf.
