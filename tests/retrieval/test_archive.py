@@ -293,3 +293,28 @@ async def test_a_reader_in_another_connection_sees_the_new_index_after_commit(op
     finally:
         await bot_side.close()
         await shell_side.close()
+
+
+async def test_crash_while_rebuilding_the_index_leaves_a_usable_archive(
+    options: ArchiveOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = await Archive.open(options)
+    await archive.reindex()
+    await archive.store.db.execute("UPDATE meta SET value = '5' WHERE key = 'generation'")
+    await archive.close()
+
+    def crash(name: str) -> None:
+        if name == "rebuild:before-switch":
+            raise Crash(name)
+
+    monkeypatch.setattr(archive_module, "_checkpoint", crash)
+    with pytest.raises(Crash):
+        await Archive.open(options)
+    monkeypatch.setattr(archive_module, "_checkpoint", lambda name: None)
+    reopened = await Archive.open(options)
+    try:
+        assert reopened.engine is not None and reopened.engine.generation() == 5
+        assert (await reopened.ask("Oreshnik missile")).found
+        assert len([p for p in (options.data_dir / "index").iterdir() if p.is_dir()]) == 1  # the half-built one is gone
+    finally:
+        await reopened.close()
