@@ -1,9 +1,11 @@
 """The bot under load, through the local Discord API the tests use.
 
-Many members send `/ask` at once; we measure, per question, the time from the
+Many members send `/ask`, all at once (a burst) and then at a steady rate
+(paced, default 100 a second); we measure, per question, the time from the
 INTERACTION_CREATE dispatch to the bot's reply arriving at the API, and the
-gateway heartbeat gaps meanwhile (a blocked event loop shows as a late
-heartbeat). Optionally a `/reindex` of a changed file runs during the burst.
+gateway heartbeat gaps as the API saw them, and the bot's own worst event-loop
+delay (from `/stats`: the delay its heartbeats would suffer). Optionally a
+`/reindex` of a changed file runs during the paced run.
 
     python -m benchmarks.bot_load --seeds seeds --questions 100 --members 100
     python -m benchmarks.bot_load --seeds benchmarks/.cache/corpus-100k --questions 1000 --members 100 --reindex
@@ -39,12 +41,16 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def burst(server: LocalDiscord, questions: list[str], members: int) -> list[float]:
-    """Dispatch every question at once (member i % members asks), then collect reply latencies."""
+async def burst(server: LocalDiscord, questions: list[str], members: int, rate: float | None = None) -> list[float]:
+    """Dispatch the questions (member i % members asks i) all at once, or at `rate` per second,
+    then collect each reply's latency."""
     users = [server.next_id() for _ in range(members)]
     started: list[float] = []
     handles = []
+    begin = time.monotonic()
     for index, question in enumerate(questions):
+        if rate is not None:
+            await asyncio.sleep(max(0.0, begin + index / rate - time.monotonic()))
         started.append(time.monotonic())
         handles.append(await server.slash("ask", {"question": question}, user_id=users[index % members]))
     replies = await asyncio.gather(*(h.response(timeout=120) for h in handles))
@@ -85,19 +91,31 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         try:
             await server.wait_until(lambda: len(server.heartbeats) >= 2, 10, what="heartbeats")
             await burst(server, questions[:20], args.members)  # warm-up: first imports, caches
-            beats_from = len(server.heartbeats)
-            latencies = await burst(server, questions, args.members)
-            result["idle"] = summary(latencies, server.heartbeats[beats_from - 1 :])
+            for label, rate in (("burst", None), (f"paced_{args.rate:g}_per_s", args.rate)):
+                beats_from = len(server.heartbeats)
+                latencies = await burst(server, questions, args.members, rate)
+                result[label] = summary(latencies, server.heartbeats[beats_from - 1 :])
+                result[label]["bot_loop_lag_max_ms"] = await loop_lag(server)
             if args.reindex:
-                result["during_reindex"] = await under_reindex(server, seeds, questions, args.members)
+                result["paced_during_reindex"] = await under_reindex(server, seeds, questions, args.members, args.rate)
+                result["paced_during_reindex"]["bot_loop_lag_max_ms"] = await loop_lag(server)
         finally:
             process.send_signal(signal.SIGTERM)
             await asyncio.wait_for(process.wait(), 60)
     return result
 
 
-async def under_reindex(server: LocalDiscord, seeds: Path, questions: list[str], members: int) -> dict[str, Any]:
-    """The same burst while `/reindex` picks up one changed file."""
+async def loop_lag(server: LocalDiscord) -> float:
+    """The bot's own worst event-loop delay so far (what its heartbeats suffer), from `/stats`."""
+    ix = await server.slash("stats", permissions=MANAGE_GUILD)
+    fields = {f["name"]: f["value"] for f in (await ix.response(timeout=60)).json["data"]["embeds"][0]["fields"]}
+    return float(fields["Event loop lag (max)"].split()[0])
+
+
+async def under_reindex(
+    server: LocalDiscord, seeds: Path, questions: list[str], members: int, rate: float
+) -> dict[str, Any]:
+    """The paced questions while `/reindex` picks up one changed file."""
     changed = next(p for p in sorted(seeds.rglob("*")) if p.is_file())  # noqa: ASYNC240 - setup, not timed
     original = changed.read_bytes()
     changed.write_bytes(original + b"\n\nA paragraph added for the load benchmark.\n")
@@ -105,7 +123,7 @@ async def under_reindex(server: LocalDiscord, seeds: Path, questions: list[str],
         beats_from = len(server.heartbeats)
         reindex = await server.slash("reindex", permissions=MANAGE_GUILD)
         sent = time.monotonic()
-        latencies = await burst(server, questions, members)
+        latencies = await burst(server, questions, members, rate)
         done = await reindex.followup(timeout=3600)
         stats = summary(latencies, server.heartbeats[beats_from - 1 :])
         stats["reindex_reply_seconds"] = round(done.time - sent, 2)
@@ -131,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", help="reuse an indexed data directory (default: a fresh temporary one)")
     parser.add_argument("--questions", type=int, default=100)
     parser.add_argument("--members", type=int, default=100)
+    parser.add_argument("--rate", type=float, default=100.0, help="questions per second in the paced run")
     parser.add_argument("--reindex", action="store_true", help="also measure while a /reindex runs")
     parser.add_argument("--out", default=str(RESULTS / "bot_load.json"))
     args = parser.parse_args(argv)

@@ -39,7 +39,7 @@ def import_ms(stderr: str) -> float:
     for line in stderr.splitlines():
         if line.startswith("import time:") and "|" in line:
             _, cumulative, name = line.split("|")
-            if name.startswith(" ") and not name.startswith("  "):
+            if name.startswith(" ") and not name.startswith("  ") and cumulative.strip().isdigit():
                 total += int(cumulative)
     return total / 1000
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
@@ -25,6 +26,38 @@ def intents_for(settings: Settings) -> discord.Intents:
     return intents
 
 
+class LoopWatch:
+    """Measures how late the event loop runs a 100 ms timer: the delay a heartbeat would see.
+
+    discord.py sends heartbeats through this loop, so this is the figure that
+    must stay small while questions and reindexes run.
+    """
+
+    interval = 0.1
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._watch())
+
+    async def _watch(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            planned = loop.time() + self.interval
+            await asyncio.sleep(self.interval)
+            late = loop.time() - planned
+            if late > self.worst:
+                self.worst = late
+                if late > 0.25:
+                    log.warning("the event loop ran %.0f ms late", late * 1000)
+
+    def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+
 class NewsBot(commands.Bot):
     """Holds what every cog shares: settings, the archive, and when it started."""
 
@@ -39,6 +72,7 @@ class NewsBot(commands.Bot):
         self.settings = settings
         self._archive: Archive | None = None
         self.started = time.monotonic()
+        self.loop_watch = LoopWatch()
 
     @property
     def archive(self) -> Archive:
@@ -47,6 +81,7 @@ class NewsBot(commands.Bot):
         return self._archive
 
     async def setup_hook(self) -> None:
+        self.loop_watch.start()
         self._archive = await Archive.open(self.settings.archive_options())
         if await self._archive.store.generation() == 0:
             log.info("first start: indexing %s", self.settings.seeds_dir)
@@ -72,6 +107,7 @@ class NewsBot(commands.Bot):
         """Questions are handled by the ask cog's listener; there are no prefix commands."""
 
     async def close(self) -> None:
+        self.loop_watch.stop()
         await super().close()
         if self._archive is not None:
             await self._archive.close()

@@ -61,7 +61,11 @@ Weights = Mapping[str, float]
 
 
 def _matched(analyzer: Analyzer, text: str, terms: Weights) -> set[str]:
-    return {term for term in analyzer.terms(text) if term in terms}
+    # Word by word through the analyzer's cache: excerpts look at the same words again and again.
+    found: set[str] = set()
+    for word in _WORD.findall(text):
+        found.update(term for term in analyzer.word_terms(word) if term in terms)
+    return found
 
 
 def best_window(text: str, analyzer: Analyzer, weights: Weights, limit: int) -> tuple[Span, float]:

@@ -79,6 +79,20 @@ class ReindexReport:
     seconds: float = 0.0
 
 
+def _ordinal(day: str | None) -> int | None:
+    return date.fromisoformat(day).toordinal() if day else None
+
+
+def _index_batch(engine: Engine, retired: Sequence[int], documents: Sequence[NewDocument]) -> None:
+    """Thread side of a reindex batch: replace the retired articles' passages in the index."""
+    engine.delete_documents(retired)
+    engine.add(
+        IndexedPassage(pid, document.id, text, day.toordinal() if day else None)
+        for document in documents
+        for pid, _kind, _start, _end, day, text in document.passages
+    )
+
+
 def _batches(seeds: Sequence[SeedFile]) -> list[list[SeedFile]]:
     batches: list[list[SeedFile]] = [[]]
     size = 0
@@ -228,12 +242,12 @@ class Archive:
 
     async def _build_engine(self, store: Store, generation: int, path: Path | None) -> Engine:
         engine: Engine = RankBM25Engine(self.analyzer) if path is None else TantivyEngine(path, self.analyzer)
+
+        def add(rows: list[tuple[int, int, str, str | None]]) -> None:
+            engine.add(IndexedPassage(pid, doc, text, _ordinal(day)) for pid, doc, text, day in rows)
+
         async for rows in store.live_passages():
-            batch = [
-                IndexedPassage(pid, doc, text, date.fromisoformat(day).toordinal() if day else None)
-                for pid, doc, text, day in rows
-            ]
-            await asyncio.to_thread(engine.add, batch)
+            await asyncio.to_thread(add, rows)
         await asyncio.to_thread(engine.commit, generation)
         return engine
 
@@ -400,14 +414,8 @@ class Archive:
                 await writer.commit()
                 _checkpoint("store:after-batch")
                 retired_docs.extend(batch_retired)
-                new_passages = [
-                    IndexedPassage(p[0], d.id, p[5], p[4].toordinal() if p[4] else None)
-                    for d in documents
-                    for p in d.passages
-                ]
-                report.passages_added += len(new_passages)
-                await asyncio.to_thread(engine.delete_documents, batch_retired)
-                await asyncio.to_thread(engine.add, new_passages)
+                report.passages_added += sum(len(d.passages) for d in documents)
+                await asyncio.to_thread(_index_batch, engine, batch_retired, documents)
                 _checkpoint("index:after-add")
                 done += len(batch)
                 if progress is not None:

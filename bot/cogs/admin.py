@@ -101,6 +101,7 @@ class AdminCog(commands.Cog):
             ("Helpful", str(stats["helpful"])),
             ("Not helpful", str(stats["not_helpful"])),
             ("Engine", f"{stats['engine']} (generation {stats['index_generation']})"),
+            ("Event loop lag (max)", f"{self.bot.loop_watch.worst * 1000:.0f} ms"),
         ]
         await interaction.response.send_message(
             embed=fields_embed("newsbot archive", rows), ephemeral=True, allowed_mentions=NO_MENTIONS

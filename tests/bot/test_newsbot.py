@@ -171,6 +171,8 @@ async def test_configured_admin_role_may_reindex(server: LocalDiscord, make_sett
         assert fields["Documents"] == "3" and fields["Headlines"] == "10"
         assert fields["Newest date"] == "2026-01-14"
         assert fields["Engine"] == "tantivy (generation 1)"
+        lag_ms = float(fields["Event loop lag (max)"].removesuffix(" ms"))
+        assert 0 <= lag_ms < 1000
     finally:
         await bot.close()
         await runner
