@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 import tantivy
 
@@ -76,10 +76,19 @@ class Analyzer:
         """Index terms of `text`, in order, repeats kept (BM25 counts them)."""
         return list(self.tantivy_analyzer.analyze(self.normalize(text)))
 
-    @lru_cache(maxsize=100_000)  # noqa: B019 - analyzers live as long as the process
+    @cached_property
+    def _word_cache(self) -> dict[str, frozenset[str]]:
+        return {}
+
     def word_terms(self, word: str) -> frozenset[str]:
         """Terms of one word, cached: excerpts test every word they show against the question."""
-        return frozenset(self.terms(word))
+        cache = self._word_cache
+        found = cache.get(word)
+        if found is None:
+            if len(cache) >= 200_000:  # a crude bound; news vocabularies stay far below it
+                cache.clear()
+            found = cache[word] = frozenset(self.terms(word))
+        return found
 
     def query_terms(self, question: str) -> list[str]:
         """Distinct terms of a question, in first-seen order."""

@@ -538,7 +538,8 @@ class Archive:
             excerpt, spans = excerpt_for(shown.text, self.analyzer, weights, limit)
             title = row.text if row.kind == "headline" else row.title
             hits.append(
-                Hit(
+                # Built from the store's own rows: validation would only cost time here.
+                Hit.model_construct(
                     passage_id=shown.pid,
                     document_id=row.document_id,
                     kind=shown.kind,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 import aiosqlite
 
@@ -39,9 +40,11 @@ def migrations() -> list[tuple[int, str, str]]:
 SCHEMA_VERSION = migrations()[-1][0]
 
 
-@dataclass(frozen=True, slots=True)
-class PassageRow:
-    """A passage joined with its document: everything an answer shows."""
+class PassageRow(NamedTuple):
+    """A passage joined with its document: everything an answer shows.
+
+    A tuple, not a frozen dataclass: one is built per candidate of every question.
+    """
 
     pid: int
     document_id: int
@@ -372,6 +375,7 @@ class PassageReader:
         if connection is None:
             connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
             connection.execute("PRAGMA query_only = ON")
+            connection.execute("PRAGMA mmap_size = 268435456")  # random passage reads, without copies
             self._local.connection = connection
             with self._lock:
                 self._connections.append(connection)
