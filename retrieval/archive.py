@@ -424,7 +424,7 @@ class Archive:
             if not started_writing:
                 report.generation = base
                 return report
-            report.passages_removed = await self._count_passages(writer, retired_docs)
+            report.passages_removed = await writer.count_passages(retired_docs)
             _checkpoint("index:before-commit")
             await asyncio.to_thread(engine.commit, generation)
             _checkpoint("index:after-commit")
@@ -439,19 +439,6 @@ class Archive:
             raise
         report.generation = generation
         return report
-
-    @staticmethod
-    async def _count_passages(store: Store, document_ids: Sequence[int]) -> int:
-        total = 0
-        for start in range(0, len(document_ids), 500):
-            chunk = document_ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            async with store.db.execute(
-                f"SELECT COUNT(*) FROM passages WHERE document_id IN ({marks})", tuple(chunk)
-            ) as cursor:
-                row = await cursor.fetchone()
-            total += int(row[0]) if row else 0
-        return total
 
     def _prepare(self, seeds: Sequence[SeedFile], known: dict[str, tuple[int, int, str]]) -> list[_Prepared]:
         """Thread side of a reindex batch: hash each file and read it unless its bytes are unchanged."""

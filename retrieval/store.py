@@ -328,6 +328,17 @@ class Store:
         )
         await self.db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in removed])
 
+    async def count_passages(self, document_ids: Sequence[int]) -> int:
+        """Passages of these articles, retired or not (for the reindex summary)."""
+        total = 0
+        for chunk in _chunks(document_ids):
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT COUNT(*) FROM passages WHERE document_id IN ({marks})"
+            async with self.db.execute(sql, tuple(chunk)) as cursor:
+                row = await cursor.fetchone()
+            total += int(row[0]) if row else 0
+        return total
+
     async def documents_of_files(self, files: Sequence[str]) -> list[int]:
         return [d.id for d in (await self.live_documents(files)).values()]
 

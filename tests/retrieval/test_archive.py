@@ -44,7 +44,7 @@ async def test_each_headline_is_found_with_its_own_date(archive: Archive, headli
 
 
 async def test_matched_words_are_marked_in_the_excerpt(archive: Archive) -> None:
-    hit = (await archive.ask("Russia and Turkey"))[0] if False else (await archive.ask("Russia and Turkey")).hits[0]
+    hit = (await archive.ask("Russia and Turkey")).hits[0]
     marked = hit.marked("[", "]")
     assert "[Russia]" in marked and "[Turkey]" in marked
     assert all(hit.excerpt[a:b].lower() in {"russia", "turkey", "russian", "turkey’s"} for a, b in hit.highlights)
@@ -131,6 +131,8 @@ async def test_reindex_touches_only_added_changed_and_removed_files(archive: Arc
     second = await archive.reindex()
     assert (second.added, second.changed, second.removed, second.unchanged) == (1, 1, 1, 1)
     after = await _passage_ids(archive)
+    assert second.passages_removed == len(before["b.md"]) + len(before["c.md"])
+    assert second.passages_added == len(after["b.md"]) + len(after["d.md"])
     assert after[SEED.name] == before[SEED.name]  # untouched file: same passages, same ids
     assert after["b.md"].isdisjoint(before["b.md"])
     assert "c.md" not in after
