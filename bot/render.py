@@ -67,7 +67,7 @@ def hit_embed(hit: Hit, number: int, description_limit: int = EMBED_DESCRIPTION_
     day = f"{hit.date_human} ({hit.date.isoformat()})" if hit.date else hit.date_human
     kind = "headline" if hit.kind == "headline" else "article"
     embed = discord.Embed(
-        title=clip(f"{number}. {hit.title}", EMBED_TITLE_LIMIT),
+        title=clip(f"{number}. {escape_markdown(hit.title)}", EMBED_TITLE_LIMIT),
         url=hit.url or None,
         description=clip(excerpt, description_limit),
         colour=ACCENT,

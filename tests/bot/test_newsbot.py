@@ -219,7 +219,7 @@ async def test_everyone_in_an_article_cannot_ping_or_restyle(server: LocalDiscor
     assert data["allowed_mentions"] == {"parse": []}
     assert "@everyone" in embed["description"] and "<@987654321>" in embed["description"]
     assert "\\*activists\\*" in embed["description"] and "\\|\\|spoilers\\|\\|" in embed["description"]
-    assert embed["title"] == "1. Town hall **chaos** <@&1234> @here"  # titles are plain text in Discord
+    assert embed["title"] == "1. Town hall \\*\\*chaos\\*\\* <@&1234> @here"  # escaped: embed titles render markdown
     assert embed["url"] == "https://example.org/town-hall"
 
 
