@@ -174,13 +174,15 @@ class AskCog(commands.Cog):
         after: str | None = None,
         before: str | None = None,
     ) -> None:
-        problem = self._problem(question, interaction.user.id)
+        problem: str | None = None
         days: list[date | None] = []
         for label, raw in (("after", after), ("before", before)):
             day = parse_date(raw) if raw else None
             if raw and day is None and problem is None:
                 problem = f"I can't read the `{label}` date {raw[:40]!r}; try 2026-01-14 or 14 Jan 2026."
             days.append(day)
+        # Checked last: a mistyped date should not cost the member their cooldown.
+        problem = problem or self._problem(question, interaction.user.id)
         if problem is not None:
             await interaction.response.send_message(problem, ephemeral=True, allowed_mentions=NO_MENTIONS)
             return
