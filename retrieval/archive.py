@@ -319,8 +319,11 @@ class Archive:
         base = await writer.generation()
         engine = self.engine
         if engine is None or engine.generation() != base:
-            await self._rebuild_index(writer)
-            report.rebuilt_index = True
+            if self.options.engine == "rank-bm25":  # in memory: just rebuild it from the store
+                self.engine = await self._build_engine(writer, base, None)
+            else:
+                await self._rebuild_index(writer)
+                report.rebuilt_index = True
             engine = self.engine
         assert engine is not None
         generation = base + 1

@@ -282,7 +282,11 @@ async def test_opening_in_step_does_no_rebuild(options: ArchiveOptions, monkeypa
     await reopened.close()
 
 
-async def test_a_reader_in_another_connection_sees_the_new_index_after_commit(options: ArchiveOptions) -> None:
+@pytest.mark.parametrize("engine", ["tantivy", "rank-bm25"])
+async def test_a_reader_in_another_connection_sees_the_new_index_after_commit(
+    options: ArchiveOptions, engine: str
+) -> None:
+    options = options.model_copy(update={"engine": engine})
     bot_side = await Archive.open(options.model_copy(update={"reload_check_seconds": 0.0}))
     shell_side = await Archive.open(options)
     try:
@@ -292,6 +296,13 @@ async def test_a_reader_in_another_connection_sees_the_new_index_after_commit(op
         assert not (await bot_side.ask("sorghum")).found
         await shell_side.reindex()
         assert (await bot_side.ask("sorghum")).found
+        # The bot reindexes right after the shell did, before any question brought it up to date.
+        (options.seeds_dir / "p.md").write_text("---\ntitle: P\n---\nPearl millet prices.\n")
+        await shell_side.reindex()
+        (options.seeds_dir / "m.md").write_text("---\ntitle: M\n---\nFinger millet exports.\n")
+        await bot_side.reindex()
+        assert bot_side.engine is not None and bot_side.engine.name == engine
+        assert len((await bot_side.ask("millet", k=5)).hits) == 2
     finally:
         await bot_side.close()
         await shell_side.close()
