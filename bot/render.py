@@ -56,6 +56,13 @@ def _open_bold(text: str) -> bool:
     return count % 2 == 1
 
 
+def link(url: str | None) -> str | None:
+    """`url` if Discord will accept it as an embed link; a malformed one would fail the whole reply."""
+    if url and url.startswith(("https://", "http://")) and len(url) <= 2048 and not any(c.isspace() for c in url):
+        return url
+    return None
+
+
 def quote(text: str) -> str:
     """Every line as a Discord block quote."""
     return "\n".join("> " + line for line in text.splitlines() if line.strip())
@@ -68,7 +75,7 @@ def hit_embed(hit: Hit, number: int, description_limit: int = EMBED_DESCRIPTION_
     kind = "headline" if hit.kind == "headline" else "article"
     embed = discord.Embed(
         title=clip(f"{number}. {escape_markdown(hit.title)}", EMBED_TITLE_LIMIT),
-        url=hit.url or None,
+        url=link(hit.url),
         description=clip(excerpt, description_limit),
         colour=ACCENT,
     )
@@ -107,8 +114,8 @@ def latest_embed(items: Sequence[LatestItem], page: int, pages: int, total: int)
     lines = []
     for item in items:
         title = escape_markdown(item.title)
-        if item.url:
-            title = f"[{title}]({item.url})"
+        if url := link(item.url):
+            title = f"[{title}]({url})"
         marker = "📰" if item.kind == "article" else "•"
         lines.append(clip(f"`{human_date(item.date)}` {marker} {title}", 400))
     embed = discord.Embed(

@@ -310,3 +310,11 @@ async def test_heartbeats_are_on_time_while_questions_are_answered(make_settings
     gaps = [b - a for a, b in itertools.pairwise(beats[1:])]
     # Interval 100 ms; a blocked event loop would show as a gap well past it.
     assert max(gaps) < 0.3, gaps
+
+
+def test_only_well_formed_web_urls_become_embed_links() -> None:
+    from bot.render import link
+
+    assert link("https://example.org/a?b=c") == "https://example.org/a?b=c"
+    for bad in ("javascript:alert(1)", "example.org/a", "https://exa mple.org", "https://x/" + "a" * 2100, None):
+        assert link(bad) is None
