@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bot.cogs.admin import BUSY, NOT_ADMIN
-from bot.render import EMBED_TOTAL_LIMIT
+from bot.render import EMBED_TOTAL_LIMIT, link
 from bot.settings import Settings
 from retrieval.archive import WriterLock
 from retrieval.engines import TantivyEngine
@@ -313,8 +313,6 @@ async def test_heartbeats_are_on_time_while_questions_are_answered(make_settings
 
 
 def test_only_well_formed_web_urls_become_embed_links() -> None:
-    from bot.render import link
-
     assert link("https://example.org/a?b=c") == "https://example.org/a?b=c"
     for bad in ("javascript:alert(1)", "example.org/a", "https://exa mple.org", "https://x/" + "a" * 2100, None):
         assert link(bad) is None
