@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 
 import discord
 from discord import app_commands
@@ -71,7 +70,6 @@ class NewsBot(commands.Bot):
         )
         self.settings = settings
         self._archive: Archive | None = None
-        self.started = time.monotonic()
         self.loop_watch = LoopWatch()
 
     @property

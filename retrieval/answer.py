@@ -95,14 +95,11 @@ def best_window(text: str, analyzer: Analyzer, weights: Weights, limit: int) -> 
     return best_span, -best[0] if best else 0.0
 
 
-def trim(text: str, span: Span, limit: int, focus: int | None) -> tuple[str, int]:
-    """`text[span]` cut to `limit` characters at word boundaries, keeping `focus` in view.
-
-    Returns the excerpt and the offset in `text` where it starts (ellipsis excluded).
-    """
+def trim(text: str, span: Span, limit: int, focus: int | None) -> str:
+    """`text[span]` cut to `limit` characters at word boundaries, keeping `focus` in view."""
     start, end = span.start, span.end
     if end - start <= limit:
-        return text[start:end], start
+        return text[start:end]
     if focus is not None and focus - start > limit // 2:
         # Start a little before the first matched word, at a word boundary.
         candidate = max(start, focus - limit // 4)
@@ -115,7 +112,7 @@ def trim(text: str, span: Span, limit: int, focus: int | None) -> tuple[str, int
     body = text[start:stop].strip()
     prefix = ELLIPSIS if start > span.start else ""
     suffix = ELLIPSIS if stop < end else ""
-    return prefix + body + suffix, start - len(prefix)
+    return prefix + body + suffix
 
 
 def highlight_spans(excerpt: str, analyzer: Analyzer, terms: set[str]) -> list[tuple[int, int]]:
@@ -140,5 +137,5 @@ def excerpt_for(passage: str, analyzer: Analyzer, weights: Weights, limit: int) 
         ),
         None,
     )
-    excerpt, _ = trim(passage, window, limit, focus)
+    excerpt = trim(passage, window, limit, focus)
     return excerpt, highlight_spans(excerpt, analyzer, wanted)

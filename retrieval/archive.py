@@ -347,7 +347,7 @@ class Archive:
                 await writer.begin_write()
                 started_writing = True
                 await writer.set_generation(generation)
-                gone = await writer.documents_of_files(removed_files)
+                gone = [d.id for d in (await writer.live_documents(removed_files)).values()]
                 await writer.retire(gone, generation)
                 await writer.save_files([], removed_files)
                 await writer.commit()

@@ -339,9 +339,6 @@ class Store:
             total += int(row[0]) if row else 0
         return total
 
-    async def documents_of_files(self, files: Sequence[str]) -> list[int]:
-        return [d.id for d in (await self.live_documents(files)).values()]
-
     async def set_generation(self, generation: int) -> None:
         stamp = datetime.now(UTC).isoformat(timespec="seconds")
         await self.db.executemany(

@@ -42,6 +42,7 @@ async def server() -> AsyncIterator[LocalDiscord]:
         with local.patch_discord():
             yield local
         assert local.internal_errors == []
+        assert [r.route for r in local.unhandled] == []
 
 
 @pytest.fixture

@@ -133,15 +133,6 @@ async def running_bot(server: LocalDiscord) -> AsyncIterator[PingBot]:
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[LocalDiscord]:
-    async with LocalDiscord() as local:
-        with local.patch_discord():
-            yield local
-        assert local.internal_errors == []
-        assert [r.route for r in local.unhandled] == []
-
-
-@pytest.fixture
 async def bot(server: LocalDiscord) -> AsyncIterator[PingBot]:
     async with running_bot(server) as started:
         yield started
