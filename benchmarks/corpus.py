@@ -1,6 +1,6 @@
 """Benchmark corpora of a given number of passages, recombined from real news text.
 
-Source: `shared/data/news/articles.jsonl` (231 scraped articles). A synthetic
+Source: `tests/data/news-articles.jsonl.gz` (231 scraped articles). A synthetic
 article takes a real headline as its title and 3–10 real paragraphs sampled
 from random articles, with a date in 2025–2026 and a url; articles are added
 until newsbot's chunker has cut the requested number of passages. So the text,
@@ -17,13 +17,14 @@ import json
 import random
 import sys
 from datetime import date, timedelta
+import gzip
 from pathlib import Path
 
 from retrieval.chunking import passages_for
 from retrieval.formats import FormatWarning, parse_jsonl
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCE = ROOT.parent / "shared" / "data" / "news" / "articles.jsonl"
+SOURCE = ROOT / "tests" / "data" / "news-articles.jsonl.gz"  # the 231-article export, committed
 CACHE = ROOT / "benchmarks" / ".cache"
 ARTICLES_PER_FILE = 500
 PASSAGE_CHARS, OVERLAP_CHARS = 600, 150  # newsbot's defaults
@@ -31,7 +32,7 @@ PASSAGE_CHARS, OVERLAP_CHARS = 600, 150  # newsbot's defaults
 
 def source_articles() -> list[tuple[str, list[str]]]:
     """(title, paragraphs) of every source article, paragraphs of useful length only."""
-    with SOURCE.open(encoding="utf-8") as handle:
+    with gzip.open(SOURCE, "rt", encoding="utf-8") as handle:
         documents = [d for d in parse_jsonl(iter(handle), "articles.jsonl") if not isinstance(d, FormatWarning)]
     return [(d.title, [p for p in d.paragraphs() if 60 <= len(p) <= 3000]) for d in documents]
 

@@ -1,6 +1,6 @@
 """Retrieval quality per engine and analyzer choice, scored with ranx.
 
-Two evaluations, on the real news export (`shared/data/news/articles.jsonl`):
+Two evaluations, on the real news export (`tests/data/news-articles.jsonl.gz`):
 - known-item search: each article's title is the question; its own passages are
   the relevant ones; titles are not indexed (`index_titles = false`), so the
   title must be found through the body. MRR@10 and Recall@10 over the engine's
@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import gzip
 import json
 import shutil
 import sys
@@ -38,7 +39,7 @@ from retrieval.options import AnalyzerOptions, ArchiveOptions, ChunkingOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
-NEWS = ROOT.parent / "shared" / "data" / "news" / "articles.jsonl"
+NEWS = ROOT / "tests" / "data" / "news-articles.jsonl.gz"
 SEED = ROOT / "seeds" / "000_5366ab7e5f21e498.txt"
 DEFAULT = ("tantivy", True, True, 600)
 
@@ -108,7 +109,8 @@ async def evaluate_config(engine: str, stem: bool, stopwords: bool, size: int, w
     seeds = work / "seeds"
     if not seeds.exists():
         seeds.mkdir(parents=True)
-        shutil.copy(NEWS, seeds / "articles.jsonl")
+        with gzip.open(NEWS, "rb") as packed:
+            (seeds / "articles.jsonl").write_bytes(packed.read())
         shutil.copy(SEED, seeds / SEED.name)
     base = {
         "seeds_dir": seeds,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,15 +16,22 @@ ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "000_5366ab7e5f21e498.txt"
 
 
-def shared_dir() -> Path:
-    """`shared/` sits beside the repository, both here and in CI's clean clone."""
-    return ROOT.parent / "shared"
+# 231 real scraped news articles (boilerplate and duplicates kept), committed
+# compressed so the suite needs nothing outside the repository.
+NEWS_EXPORT = ROOT / "tests" / "data" / "news-articles.jsonl.gz"
+
+
+def news_lines() -> list[str]:
+    """The news export's lines (split on newlines only, as JSON Lines are)."""
+    with gzip.open(NEWS_EXPORT, "rb") as handle:
+        return [line.decode("utf-8") for line in handle.read().split(b"\n") if line]
 
 
 @pytest.fixture
-def news_jsonl() -> Path:
-    path = shared_dir() / "data" / "news" / "articles.jsonl"
-    assert path.is_file(), f"benchmark corpus missing at {path}: shared/ must sit beside the repository"
+def news_jsonl(tmp_path: Path) -> Path:
+    path = tmp_path / "news-articles.jsonl"
+    with gzip.open(NEWS_EXPORT, "rb") as handle:
+        path.write_bytes(handle.read())
     return path
 
 

@@ -16,6 +16,7 @@ from retrieval.analyzer import Analyzer
 from retrieval.chunking import passages_for
 from retrieval.engines import IndexedPassage, RankBM25Engine, TantivyEngine
 from retrieval.formats import parse_jsonl
+from tests.conftest import news_lines
 
 ANALYZER = Analyzer()
 QUESTIONS = [
@@ -36,8 +37,7 @@ QUESTIONS = [
 
 @pytest.fixture(scope="module")
 def corpus() -> list[IndexedPassage]:
-    path = Path(__file__).resolve().parents[3] / "shared" / "data" / "news" / "articles.jsonl"
-    lines = path.read_text(encoding="utf-8").splitlines()[:120]
+    lines = news_lines()[:120]
     passages: list[IndexedPassage] = []
     for doc_id, document in enumerate(d for d in parse_jsonl(iter(lines), "a.jsonl") if not isinstance(d, Exception)):
         for passage in passages_for(document, 600, 150):
@@ -150,5 +150,4 @@ def test_tantivy_keeps_serving_the_last_commit_until_the_next(tmp_path: Path) ->
 
 def test_jsonl_fixture_is_real() -> None:
     # Guards the corpus fixture above: it must be the shared export, not an empty stand-in.
-    path = Path(__file__).resolve().parents[3] / "shared" / "data" / "news" / "articles.jsonl"
-    assert sum(1 for line in path.open(encoding="utf-8") if json.loads(line)) == 231
+    assert sum(1 for line in news_lines() if json.loads(line)) == 231
