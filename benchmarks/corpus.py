@@ -13,11 +13,11 @@ articles, under `benchmarks/.cache/corpus-<passages>/`, and reused.
 
 from __future__ import annotations
 
+import gzip
 import json
 import random
 import sys
 from datetime import date, timedelta
-import gzip
 from pathlib import Path
 
 from retrieval.chunking import passages_for

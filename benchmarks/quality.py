@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import itertools
 import gzip
+import itertools
 import json
 import shutil
 import sys

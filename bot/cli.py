@@ -54,7 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
     latest.add_argument("-n", type=int, default=10, help="how many (default 10)")
     latest.add_argument("--since", type=_date_arg, help="only from this day on")
 
-    commands.add_parser("reindex", help="bring the index in line with the seeds directory")
+    reindex = commands.add_parser("reindex", help="bring the index in line with the seeds directory")
+    reindex.add_argument(
+        "--allow-removals",
+        action="store_true",
+        help="go ahead even if more than max_removal_share of the archive would be removed",
+    )
     commands.add_parser("stats", help="size and state of the archive")
     commands.add_parser("run", help="start the Discord bot (needs DISCORD_TOKEN)")
     return parser
@@ -106,13 +111,15 @@ def _emphasis(stream: TextIO) -> tuple[str, str]:
 
 async def _open(settings: Settings, build: bool) -> Archive:
     archive = await Archive.open(settings.archive_options())
-    if build and await archive.store.generation() == 0:
+    if build:
         try:
-            report = await archive.reindex(ProgressBar(sys.stderr, "first run: indexing"))
+            # Waits for a first index another `ask` is building instead of failing.
+            report = await archive.ensure_built(ProgressBar(sys.stderr, "first run: indexing"))
         except BaseException:
             await archive.close()
             raise
-        print_report(report, settings.seeds_dir, sys.stderr)
+        if report is not None:
+            print_report(report, settings.seeds_dir, sys.stderr)
     return archive
 
 
@@ -166,7 +173,7 @@ async def cmd_latest(settings: Settings, args: argparse.Namespace) -> int:
 async def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
     archive = await Archive.open(settings.archive_options())
     try:
-        report = await archive.reindex(ProgressBar(sys.stderr, "indexing"))
+        report = await archive.reindex(ProgressBar(sys.stderr, "indexing"), allow_removals=args.allow_removals)
     finally:
         await archive.close()
     print_report(report, settings.seeds_dir, sys.stdout)

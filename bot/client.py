@@ -81,10 +81,14 @@ class NewsBot(commands.Bot):
     async def setup_hook(self) -> None:
         self.loop_watch.start()
         self._archive = await Archive.open(self.settings.archive_options())
-        if await self._archive.store.generation() == 0:
-            log.info("first start: indexing %s", self.settings.seeds_dir)
-            report = await self._archive.reindex()
-            log.info("indexed %d articles in %.2f s", report.added, report.seconds)
+        report = await self._archive.ensure_built()
+        if report is not None:
+            log.info(
+                "first start: indexed %d articles of %s in %.2f s",
+                report.added,
+                self.settings.seeds_dir,
+                report.seconds,
+            )
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
         for extension in EXTENSIONS:
             await self.load_extension(extension)

@@ -3,7 +3,7 @@
 Consistency model, in one place:
 - The SQLite store is the source of truth; the index is derived from it. Both
   carry a generation number; they are in step when the numbers agree.
-- Only one writer at a time (a `flock` on `reindex.lock` in the data directory),
+- Only one writer at a time (a `flock` on the data directory itself),
   whether it is the bot's `/reindex` or `newsbot reindex` in a shell.
 - A reindex bumps the store's generation in its first transaction, writes new
   rows and *retires* replaced ones (they stay readable), then commits the index
@@ -16,12 +16,14 @@ Consistency model, in one place:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import logging
 import os
+import re
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -34,6 +36,7 @@ from retrieval.dates import human_date
 from retrieval.documents import Document
 from retrieval.engines import Engine, IndexedPassage, RankBM25Engine, ScoredPassage, TantivyEngine, remove_index
 from retrieval.options import ArchiveOptions
+from retrieval.planning import Article, FileState, Scanned, plan_articles, plan_files, removal_share
 from retrieval.seeds import FileRead, SeedFile, SkipFile, Skipped, file_digest, read_seed, scan_seeds
 from retrieval.store import LatestItem, NewDocument, PassageReader, PassageRow, Store
 
@@ -47,6 +50,8 @@ _BATCH_FILES = 256
 _BATCH_BYTES = 16_000_000
 
 Progress = Callable[[int, int], None]
+# The analyzer drops tokens over 40 characters: a passage needs one shorter word.
+_A_WORD = re.compile(r"(?<!\w)\w{1,40}(?!\w)")
 
 
 class ArchiveError(Exception):
@@ -55,6 +60,19 @@ class ArchiveError(Exception):
 
 class ReindexBusy(ArchiveError):
     """Another reindex holds the writer lock."""
+
+
+class RemovalsNeedConsent(ArchiveError):
+    """A reindex would remove more of the archive than `max_removal_share` without being told to."""
+
+    def __init__(self, removing: int, total: int, files: int, seeds_dir: Path) -> None:
+        self.removing, self.total, self.files = removing, total, files
+        super().__init__(
+            f"stopped: {files} files are gone from {seeds_dir}, which would remove {removing} of the archive's "
+            f"{total} articles ({removal_share(removing, total):.0%}); nothing was changed. If the folder is "
+            "unmounted or was emptied by mistake, restore it; if the removal is intended, run "
+            "`newsbot reindex --allow-removals` (in Discord: /reindex, then confirm)"
+        )
 
 
 def _checkpoint(step: str) -> None:
@@ -106,21 +124,41 @@ def _batches(seeds: Sequence[SeedFile]) -> list[list[SeedFile]]:
 
 
 class WriterLock:
-    """An exclusive, non-blocking `flock`; released by the kernel if the process dies."""
+    """An exclusive `flock` on the data directory itself; released by the kernel if the process dies.
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    The directory, not a lock file: a lock file can be deleted while held (it
+    looks stale once a run is over), and the next writer would lock a new file
+    at the same path and run beside the first. The directory cannot vanish
+    while it holds the archive, and is checked to still be the same directory
+    after locking.
+    """
+
+    def __init__(self, directory: Path, wait: bool = False) -> None:
+        self.directory = directory
+        self.wait = wait
         self._fd: int | None = None
 
-    def __enter__(self) -> WriterLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+    def _acquire(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(self.directory, os.O_RDONLY | os.O_DIRECTORY)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if self.wait else fcntl.LOCK_NB))
         except BlockingIOError:
             os.close(fd)
             raise ReindexBusy("a reindex is already running on this data directory") from None
+        held, now = os.fstat(fd), os.stat(self.directory)
+        if (held.st_dev, held.st_ino) != (now.st_dev, now.st_ino):
+            os.close(fd)
+            raise ArchiveError(f"data directory {self.directory} was replaced while locking it; try again")
         self._fd = fd
+
+    def __enter__(self) -> WriterLock:
+        self._acquire()
+        return self
+
+    async def __aenter__(self) -> WriterLock:
+        # A waiting lock blocks in `flock`: wait in a thread, not on the event loop.
+        await asyncio.to_thread(self._acquire) if self.wait else self._acquire()
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
@@ -128,6 +166,11 @@ class WriterLock:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.__exit__(kind, error, tb)
 
     @property
     def held(self) -> bool:
@@ -233,7 +276,7 @@ class Archive:
         if not rebuild_allowed:
             return
         try:
-            with WriterLock(self.data_dir / "reindex.lock"):
+            with WriterLock(self.data_dir):
                 await self._rebuild_index(self.store)
         except ReindexBusy:
             log.info("index generation differs from the store while another process reindexes; waiting for it")
@@ -292,21 +335,40 @@ class Archive:
 
     # -- reindexing -----------------------------------------------------------
 
-    async def reindex(self, progress: Progress | None = None) -> ReindexReport:
+    async def reindex(self, progress: Progress | None = None, allow_removals: bool = False) -> ReindexReport:
         """Bring the archive in line with the seeds directory; only changed files are parsed.
 
         Raises `ReindexBusy` when another reindex runs, `ArchiveError` when the
-        seeds directory is missing.
+        seeds directory is missing, `RemovalsNeedConsent` when it would remove
+        more than `max_removal_share` of the archive and `allow_removals` is off.
         """
+        return await self._reindex(WriterLock(self.data_dir), progress, allow_removals)
+
+    async def ensure_built(self, progress: Progress | None = None) -> ReindexReport | None:
+        """Index the seeds if the archive was never built; wait for a first index another process is building.
+
+        Returns the report when this call built it, `None` when it was already built.
+        """
+        if await self.store.generation() > 0:
+            return None
+        async with WriterLock(self.data_dir, wait=True) as lock:
+            if await self.store.generation() > 0:  # built while we waited
+                await self._sync_engine(rebuild_allowed=True)
+                return None
+            return await self._reindex(lock, progress, allow_removals=False)
+
+    async def _reindex(self, lock: WriterLock, progress: Progress | None, allow_removals: bool) -> ReindexReport:
         seeds_dir = self.options.seeds_dir
         if not seeds_dir.is_dir():
             raise ArchiveError(f"seeds directory {seeds_dir} does not exist (setting: seeds_dir / NEWSBOT_SEEDS_DIR)")
         started = time.perf_counter()
-        with WriterLock(self.data_dir / "reindex.lock"):
+        with contextlib.ExitStack() as stack:
+            if not lock.held:
+                stack.enter_context(lock)
             self._reindexing = True
             writer = await Store.open(self.data_dir / DATABASE_NAME)
             try:
-                report = await self._reindex_locked(writer, seeds_dir, progress)
+                report = await self._reindex_locked(writer, seeds_dir, progress, allow_removals)
             finally:
                 self._reindexing = False
                 await writer.close()
@@ -314,7 +376,9 @@ class Archive:
         self._data_version = await self.store.data_version()
         return report
 
-    async def _reindex_locked(self, writer: Store, seeds_dir: Path, progress: Progress | None) -> ReindexReport:
+    async def _reindex_locked(
+        self, writer: Store, seeds_dir: Path, progress: Progress | None, allow_removals: bool
+    ) -> ReindexReport:
         report = ReindexReport()
         base = await writer.generation()
         engine = self.engine
@@ -326,16 +390,28 @@ class Archive:
                 report.rebuilt_index = True
             engine = self.engine
         assert engine is not None
+        # The index is at the store's generation now, so rows retired before it
+        # are unreachable: purge what a run killed before its purge left behind.
+        await writer.purge_retired()
         generation = base + 1
 
-        seeds, passed_over = await asyncio.to_thread(scan_seeds, seeds_dir)
-        report.files_seen = len(seeds)
-        report.skipped.extend(passed_over)
+        scan = await asyncio.to_thread(scan_seeds, seeds_dir)
+        report.files_seen = len(scan.files)
+        report.skipped.extend(scan.passed_over)
         known = await writer.file_states()
-        present = {seed.rel for seed in seeds}
-        removed_files = [path for path in known if path not in present]
-        todo = [s for s in seeds if (known.get(s.rel) or (0, 0, ""))[:2] != (s.size, s.mtime_ns)]
-        report.unchanged = len(seeds) - len(todo)
+        plan = plan_files(
+            (Scanned(s.rel, s.size, s.mtime_ns) for s in scan.files),
+            known,
+            scan.unlisted,
+            await writer.files_with_articles(),
+        )
+        report.unchanged = len(plan.unchanged)
+        seed_by_rel = {seed.rel: seed for seed in scan.files}
+        todo = [seed_by_rel[rel] for rel in plan.to_read]
+        gone = [d.id for docs in (await writer.live_documents(plan.gone)).values() for d in docs.values()]
+        total = await writer.live_document_count()
+        if gone and not allow_removals and removal_share(len(gone), total) > self.options.max_removal_share:
+            raise RemovalsNeedConsent(len(gone), total, len(plan.gone), seeds_dir)
 
         next_doc, next_pid = await writer.next_ids()
         retired_docs: list[int] = []
@@ -343,13 +419,12 @@ class Archive:
         done = 0
         try:
             # Files removed from seeds: their articles leave the archive.
-            if removed_files:
+            if plan.gone:
                 await writer.begin_write()
                 started_writing = True
                 await writer.set_generation(generation)
-                gone = [d.id for d in (await writer.live_documents(removed_files)).values()]
                 await writer.retire(gone, generation)
-                await writer.save_files([], removed_files)
+                await writer.save_files([], plan.gone)
                 await writer.commit()
                 await asyncio.to_thread(engine.delete_documents, gone)
                 retired_docs.extend(gone)
@@ -358,13 +433,14 @@ class Archive:
 
             for batch in _batches(todo):
                 prepared = await asyncio.to_thread(self._prepare, batch, known)
-                live = await writer.live_documents([p.seed.rel for p in prepared])
+                live_by_file = await writer.live_documents([p.seed.rel for p in prepared])
                 documents: list[NewDocument] = []
                 batch_retired: list[int] = []
                 states: list[tuple[str, int, int, str]] = []
                 for item in prepared:
                     if item.error is not None:
-                        report.skipped.append(Skipped(item.seed.rel, item.error))
+                        kept = "; its indexed articles are kept" if item.seed.rel in known else ""
+                        report.skipped.append(Skipped(item.seed.rel, item.error + kept))
                         continue
                     assert item.sha256 is not None
                     states.append((item.seed.rel, item.seed.size, item.seed.mtime_ns, item.sha256))
@@ -372,17 +448,20 @@ class Archive:
                         report.unchanged += 1
                         continue
                     report.warnings.extend(Skipped(item.seed.rel, w) for w in item.read.warnings)
-                    keys = set()
+                    live = live_by_file.get(item.seed.rel, {})
+                    articles = plan_articles(
+                        (Article(document.key, document.content_hash) for document, _ in item.cut),
+                        {key: (old.id, old.content_hash) for key, old in live.items()},
+                    )
+                    report.added += len(articles.added)
+                    report.changed += len(articles.changed)
+                    report.removed += len(articles.removed)
+                    batch_retired.extend(articles.retired)
+                    wanted = set(articles.added) | {key for key, _ in articles.changed}
                     for document, passages in item.cut:
-                        keys.add(document.key)
-                        old = live.get(document.key)
-                        if old is not None and old.content_hash == document.content_hash:
+                        if document.key not in wanted:
                             continue
-                        if old is not None:
-                            batch_retired.append(old.id)
-                            report.changed += 1
-                        else:
-                            report.added += 1
+                        wanted.discard(document.key)
                         rows = []
                         for passage in passages:
                             rows.append(
@@ -403,10 +482,6 @@ class Archive:
                             )
                         )
                         next_doc += 1
-                    for key, old in live.items():
-                        if key not in keys and old.id not in batch_retired:
-                            batch_retired.append(old.id)
-                            report.removed += 1
 
                 await writer.begin_write()
                 started_writing = True
@@ -443,7 +518,7 @@ class Archive:
         report.generation = generation
         return report
 
-    def _prepare(self, seeds: Sequence[SeedFile], known: dict[str, tuple[int, int, str]]) -> list[_Prepared]:
+    def _prepare(self, seeds: Sequence[SeedFile], known: Mapping[str, FileState]) -> list[_Prepared]:
         """Thread side of a reindex batch: hash each file and read it unless its bytes are unchanged."""
         limit = int(self.options.max_file_mb * 1_000_000)
         out: list[_Prepared] = []
@@ -469,6 +544,9 @@ class Archive:
     def _passages(self, document: Document) -> list[Passage]:
         chunking = self.options.chunking
         passages = passages_for(document, chunking.passage_chars, chunking.overlap_chars)
+        # A passage with no searchable word (a 5 MB run of letters, a line of
+        # symbols) can never be found; indexing it only costs space.
+        passages = [p for p in passages if _A_WORD.search(p.text)]
         if not self.options.index_titles:
             passages = [p for p in passages if p.kind != "title"]
         return passages

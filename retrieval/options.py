@@ -47,6 +47,9 @@ class ArchiveOptions(BaseModel):
     engine: EngineName = "tantivy"
     max_file_mb: float = Field(50.0, gt=0, description="single-article files above this are skipped")
     index_titles: bool = True
+    max_removal_share: float = Field(
+        0.5, ge=0, le=1, description="a reindex that would remove more of the archive than this stops and asks"
+    )
     reload_check_seconds: float = Field(
         0.5, ge=0, le=60, description="how often to look for a reindex committed by another process"
     )

@@ -11,9 +11,11 @@ import codecs
 import hashlib
 import logging
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from retrieval.documents import Document
 from retrieval.formats import (
@@ -59,39 +61,71 @@ class FileRead:
     warnings: list[str] = field(default_factory=list)
 
 
-def scan_seeds(root: Path) -> tuple[list[SeedFile], list[Skipped]]:
-    """Every supported file under `root`, sorted by path, and the files passed over.
+@dataclass(slots=True)
+class Scan:
+    """What a walk of the seeds folder found, and what it passed over."""
 
-    Hidden files and directories (a leading dot) are ignored silently: they are
-    editor and VCS litter, not articles.
+    files: list[SeedFile] = field(default_factory=list)
+    passed_over: list[Skipped] = field(default_factory=list)
+    unlisted: list[str] = field(default_factory=list)  # folders that could not be listed, relative
+
+
+def scan_seeds(root: Path) -> Scan:
+    """Every supported regular file under `root`, sorted by path, and everything passed over.
+
+    Finite by construction: each directory (by device and inode) is entered at
+    most once, so a link loop (`ln -s . seeds/loop`) cannot multiply the
+    archive; FIFOs, sockets and devices are never opened (reading a pipe or
+    `/dev/zero` would never end). Hidden files and directories (a leading dot)
+    are ignored silently: they are editor and VCS litter, not articles.
     """
-    found: list[SeedFile] = []
-    passed_over: list[Skipped] = []
+    scan = Scan()
+    try:
+        top = os.stat(root)
+    except OSError as error:
+        scan.unlisted.append("")
+        scan.passed_over.append(Skipped(".", f"cannot list: {error.strerror}"))
+        return scan
+    visited = {(top.st_dev, top.st_ino)}
     stack = [root]
     while stack:
         directory = stack.pop()
         try:
             entries = list(os.scandir(directory))
         except OSError as error:
-            passed_over.append(Skipped(_rel(Path(directory), root), f"cannot list: {error.strerror}"))
+            rel = _rel(Path(directory), root)
+            scan.unlisted.append("" if rel == "." else rel)
+            scan.passed_over.append(Skipped(rel, f"cannot list ({error.strerror}); its articles are kept"))
             continue
         for entry in entries:
             if entry.name.startswith("."):
                 continue
-            try:
-                if entry.is_dir(follow_symlinks=True):
-                    stack.append(Path(entry.path))
-                    continue
-                info = entry.stat(follow_symlinks=True)
-            except OSError:
-                continue  # vanished between listing and stat: it is simply not there
             rel = _rel(Path(entry.path), root)
-            if Path(entry.name).suffix.lower() not in SUPPORTED_SUFFIXES:
-                passed_over.append(Skipped(rel, "unsupported file type (use .txt, .md or .jsonl)"))
+            try:
+                info = entry.stat(follow_symlinks=True)
+            except FileNotFoundError:
+                if entry.is_symlink():
+                    scan.passed_over.append(Skipped(rel, "broken link"))
+                continue  # vanished between listing and stat: it is simply not there
+            except OSError as error:
+                scan.passed_over.append(Skipped(rel, f"cannot stat: {error.strerror}"))
                 continue
-            found.append(SeedFile(Path(entry.path), rel, info.st_size, info.st_mtime_ns))
-    found.sort(key=lambda seed: seed.rel)
-    return found, passed_over
+            if stat.S_ISDIR(info.st_mode):
+                if (info.st_dev, info.st_ino) in visited:
+                    scan.passed_over.append(Skipped(rel, "directory already indexed (a link loop or a second link)"))
+                    continue
+                visited.add((info.st_dev, info.st_ino))
+                stack.append(Path(entry.path))
+                continue
+            if not stat.S_ISREG(info.st_mode):
+                scan.passed_over.append(Skipped(rel, "not a regular file (a pipe, socket or device)"))
+                continue
+            if Path(entry.name).suffix.lower() not in SUPPORTED_SUFFIXES:
+                scan.passed_over.append(Skipped(rel, "unsupported file type (use .txt, .md or .jsonl)"))
+                continue
+            scan.files.append(SeedFile(Path(entry.path), rel, info.st_size, info.st_mtime_ns))
+    scan.files.sort(key=lambda seed: seed.rel)
+    return scan
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -125,13 +159,13 @@ def read_seed(seed: SeedFile, max_file_bytes: int) -> FileRead:
     suffix = seed.path.suffix.lower()
     try:
         if suffix in JSONL_SUFFIXES:
-            return _read_jsonl(seed)
+            return _read_jsonl(seed, max_file_bytes)
         if seed.size > max_file_bytes:
             raise SkipFile(
                 f"{seed.size / 1e6:.1f} MB is over the {max_file_bytes / 1e6:.0f} MB limit "
                 "for one article (setting: max_file_mb)"
             )
-        with seed.path.open("rb") as handle:
+        with open_regular(seed.path) as handle:
             raw = handle.read(max_file_bytes + 1)
     except FileNotFoundError:
         raise SkipFile("vanished while reading") from None
@@ -150,11 +184,25 @@ def read_seed(seed: SeedFile, max_file_bytes: int) -> FileRead:
     return FileRead([document], [warning] if warning else [])
 
 
-def _read_jsonl(seed: SeedFile) -> FileRead:
+def open_regular(path: Path) -> BinaryIO:
+    """Open a file for reading only if it is a regular file.
+
+    Opened without blocking and checked after opening, so a file swapped for a
+    FIFO or a device after the scan can neither hang the reindex nor be read.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise SkipFile("not a regular file (a pipe, socket or device)")
+    return os.fdopen(fd, "rb")
+
+
+def _read_jsonl(seed: SeedFile, max_line_bytes: int) -> FileRead:
     # Exports can be far larger than memory-friendly single pages, so they are
-    # streamed line by line with an incremental decoder.
+    # streamed line by line with an incremental decoder; one article (one line)
+    # is held to the same size limit as a single-article file.
     result = FileRead()
-    with seed.path.open("rb") as handle:
+    with open_regular(seed.path) as handle:
         head = handle.read(_SNIFF_BYTES)
         if b"\x00" in head:
             raise SkipFile("binary file, not JSON Lines")
@@ -164,7 +212,17 @@ def _read_jsonl(seed: SeedFile) -> FileRead:
         def lines() -> Iterator[str]:
             nonlocal decode_warned
             decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
-            for number, raw in enumerate(handle, start=1):
+            number = 0
+            while raw := handle.readline(max_line_bytes + 1):
+                number += 1
+                if len(raw) > max_line_bytes and not raw.endswith(b"\n"):
+                    while (rest := handle.readline(1 << 20)) and not rest.endswith(b"\n"):
+                        pass  # skip the rest of the oversized line without holding it
+                    result.warnings.append(
+                        f"line {number}: over the {max_line_bytes / 1e6:.0f} MB limit for one article; skipped"
+                    )
+                    yield ""
+                    continue
                 try:
                     yield decoder.decode(raw)
                 except UnicodeDecodeError:
@@ -187,7 +245,7 @@ def _read_jsonl(seed: SeedFile) -> FileRead:
 def file_digest(path: Path) -> str:
     """SHA-256 of a file's bytes, read in blocks so large exports stay cheap in memory."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    with open_regular(path) as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()

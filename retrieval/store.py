@@ -21,6 +21,8 @@ from typing import NamedTuple
 
 import aiosqlite
 
+from retrieval.planning import FileState
+
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 30_000
@@ -262,22 +264,36 @@ class Store:
 
     # -- the single writer's side ------------------------------------------------
 
-    async def file_states(self) -> dict[str, tuple[int, int, str]]:
+    async def file_states(self) -> dict[str, FileState]:
         async with self.db.execute("SELECT path, size, mtime_ns, sha256 FROM files") as cursor:
-            return {r[0]: (r[1], r[2], r[3]) for r in await cursor.fetchall()}
+            return {r[0]: FileState(r[1], r[2], r[3]) for r in await cursor.fetchall()}
 
-    async def live_documents(self, files: Sequence[str]) -> dict[str, LiveDocument]:
-        """Live articles of the given files, by key."""
-        found: dict[str, LiveDocument] = {}
+    async def files_with_articles(self) -> set[str]:
+        """Every file that has a live article, whether or not its state is remembered."""
+        async with self.db.execute("SELECT DISTINCT file FROM documents WHERE retired IS NULL") as cursor:
+            return {r[0] for r in await cursor.fetchall()}
+
+    async def live_document_count(self) -> int:
+        async with self.db.execute("SELECT COUNT(*) FROM documents WHERE retired IS NULL") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def live_documents(self, files: Sequence[str]) -> dict[str, dict[str, LiveDocument]]:
+        """Live articles of the given files: file -> key -> article.
+
+        Grouped by file because a file's new articles may only ever be compared
+        with that file's old ones.
+        """
+        found: dict[str, dict[str, LiveDocument]] = {}
         for start in range(0, len(files), _CHUNK):
             chunk = files[start : start + _CHUNK]
             marks = ",".join("?" * len(chunk))
             async with self.db.execute(
-                f"SELECT id, key, content_hash FROM documents WHERE retired IS NULL AND file IN ({marks})",
+                f"SELECT id, key, content_hash, file FROM documents WHERE retired IS NULL AND file IN ({marks})",
                 tuple(chunk),
             ) as cursor:
                 async for r in cursor:
-                    found[r[1]] = LiveDocument(r[0], r[1], r[2])
+                    found.setdefault(r[3], {})[r[1]] = LiveDocument(r[0], r[1], r[2])
         return found
 
     async def next_ids(self) -> tuple[int, int]:

@@ -206,7 +206,7 @@ async def test_second_reindex_while_one_runs_is_refused_and_questions_still_answ
 
 
 async def test_reindex_in_another_process_is_reported_busy(server: LocalDiscord, newsbot: LocalBot) -> None:
-    with WriterLock(newsbot.settings.data_dir / "reindex.lock"):
+    with WriterLock(newsbot.settings.data_dir):
         ix = await server.slash("reindex", permissions=MANAGE_GUILD)
         assert (await ix.response()).json["type"] == 5
         assert (await ix.followup()).json["content"] == BUSY

@@ -153,7 +153,7 @@ async def test_touched_but_identical_file_is_not_reparsed(archive: Archive, opti
 
 
 async def test_a_second_reindex_while_one_runs_is_refused(archive: Archive) -> None:
-    with WriterLock(archive.data_dir / "reindex.lock"), pytest.raises(ReindexBusy):
+    with WriterLock(archive.data_dir), pytest.raises(ReindexBusy):
         await archive.reindex()
 
 

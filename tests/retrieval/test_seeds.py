@@ -23,7 +23,8 @@ def test_scan_finds_supported_files_recursively_and_reports_others(tmp_path: Pat
     (tmp_path / "c.jsonl").write_text('{"title": "t", "text": "x"}\n')
     (tmp_path / "d.pdf").write_bytes(b"%PDF")
     (tmp_path / ".hidden.txt").write_text("ignored")
-    found, passed_over = scan_seeds(tmp_path)
+    scan = scan_seeds(tmp_path)
+    found, passed_over = scan.files, scan.passed_over
     assert [s.rel for s in found] == ["a.txt", "c.jsonl", "sub/b.md"]
     assert [(s.rel, s.reason) for s in passed_over] == [("d.pdf", "unsupported file type (use .txt, .md or .jsonl)")]
 
@@ -118,7 +119,9 @@ async def test_file_vanishing_mid_reindex_keeps_its_indexed_articles(
 
         monkeypatch.setattr(archive_module, "file_digest", vanish)
         report = await archive.reindex()
-        assert [(s.rel, s.reason) for s in report.skipped] == [(seed.name, "vanished while reading")]
+        assert [(s.rel, s.reason) for s in report.skipped] == [
+            (seed.name, "vanished while reading; its indexed articles are kept")
+        ]
         assert (await archive.ask("ICG Russia Turkey")).found
     finally:
         await archive.close()
