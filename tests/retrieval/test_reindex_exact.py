@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 from pathlib import Path
 
-from retrieval.archive import Archive
+import pytest
+
+from retrieval.archive import Archive, ReindexBusy, RemovalsNeedConsent, WriterLock
 from retrieval.options import ArchiveOptions
 
 
@@ -72,3 +76,150 @@ async def test_a_new_file_beside_a_touched_one_loses_nothing(options: ArchiveOpt
         assert {"Alpha", "New"} <= await _titles(archive)
     finally:
         await archive.close()
+
+
+# -- finding 2: a lock that cannot be stolen ------------------------------------
+
+
+async def test_deleting_files_in_the_data_directory_does_not_let_a_second_writer_in(archive: Archive) -> None:
+    with WriterLock(archive.data_dir):
+        for leftover in archive.data_dir.glob("*.lock"):
+            leftover.unlink()  # what an operator cleaning "stale" lock files does
+        with pytest.raises(ReindexBusy):
+            await archive.reindex()
+
+
+# -- finding 4: finite by construction ------------------------------------------
+
+
+async def test_a_link_loop_indexes_each_article_once(options: ArchiveOptions) -> None:
+    (options.seeds_dir / "loop").symlink_to(".")
+    (options.seeds_dir / "sub").mkdir()
+    (options.seeds_dir / "sub" / "back").symlink_to("..")
+    archive = await Archive.open(options)
+    try:
+        report = await archive.reindex()
+        assert report.added == 1
+        assert {s.rel for s in report.skipped} == {"loop", "sub/back"}
+        assert all("already indexed" in s.reason for s in report.skipped)
+    finally:
+        await archive.close()
+
+
+async def test_pipes_and_devices_are_skipped_not_read(options: ArchiveOptions) -> None:
+    os.mkfifo(options.seeds_dir / "pipe.txt")
+    (options.seeds_dir / "zero.txt").symlink_to("/dev/zero")
+    archive = await Archive.open(options)
+    try:
+        report = await asyncio.wait_for(archive.reindex(), timeout=60)
+        assert {(s.rel, s.reason) for s in report.skipped} == {
+            ("pipe.txt", "not a regular file (a pipe, socket or device)"),
+            ("zero.txt", "not a regular file (a pipe, socket or device)"),
+        }
+        assert report.added == 1
+    finally:
+        await archive.close()
+
+
+# -- finding 5: consent for mass removal ------------------------------------------
+
+
+async def test_an_emptied_seeds_folder_removes_nothing_without_consent(options: ArchiveOptions) -> None:
+    for name in "abc":
+        (options.seeds_dir / f"{name}.md").write_text(_md(f"Title {name}", "Body."))
+    archive = await Archive.open(options)
+    try:
+        await archive.reindex()
+        before = await _titles(archive)
+        for path in list(options.seeds_dir.iterdir()):
+            path.unlink()
+        with pytest.raises(RemovalsNeedConsent, match="4 articles"):
+            await archive.reindex()
+        assert await _titles(archive) == before
+        report = await archive.reindex(allow_removals=True)
+        assert report.removed == 4 and await _titles(archive) == set()
+    finally:
+        await archive.close()
+
+
+async def test_a_folder_that_cannot_be_listed_keeps_its_articles(
+    options: ArchiveOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    locked = options.seeds_dir / "locked"
+    locked.mkdir()
+    (locked / "a.md").write_text(_md("Locked away", "Body."))
+    archive = await Archive.open(options)
+    try:
+        await archive.reindex()
+        real_scandir = os.scandir
+
+        def refuse(path: str | os.PathLike[str]) -> object:
+            # What `chmod 0` does for a non-root user (root lists everything).
+            if Path(path) == locked:
+                raise PermissionError(13, "Permission denied")
+            return real_scandir(path)
+
+        monkeypatch.setattr(os, "scandir", refuse)
+        report = await archive.reindex()
+        assert report.removed == 0 and "Locked away" in await _titles(archive)
+        assert [(s.rel, s.reason) for s in report.skipped] == [
+            ("locked", "cannot list (Permission denied); its articles are kept")
+        ]
+    finally:
+        await archive.close()
+
+
+# -- finding 6: limits per line and per passage -------------------------------------
+
+
+async def test_an_oversized_export_line_is_skipped_and_the_rest_kept(options: ArchiveOptions) -> None:
+    small = options.model_copy(update={"max_file_mb": 0.001})  # 1,000 bytes
+    line = json.dumps({"title": "Huge", "url": "https://e.org/huge", "text": "word " * 400})
+    ok = json.dumps({"title": "Fine", "url": "https://e.org/fine", "text": "A fine story."})
+    (options.seeds_dir / "e.jsonl").write_text(f"{line}\n{ok}\n")
+    archive = await Archive.open(small)
+    try:
+        report = await archive.reindex()
+        assert [w.reason for w in report.warnings] == ["line 1: over the 0 MB limit for one article; skipped"]
+        assert "Fine" in await _titles(archive) and "Huge" not in await _titles(archive)
+    finally:
+        await archive.close()
+
+
+async def test_passages_without_a_searchable_word_are_not_indexed(options: ArchiveOptions) -> None:
+    (options.seeds_dir / "w.md").write_text(_md("Wordless", "x" * 20_000))
+    archive = await Archive.open(options)
+    try:
+        await archive.reindex()
+        async with archive.store.db.execute(
+            "SELECT kind FROM passages p JOIN documents d ON d.id = p.document_id WHERE d.title = 'Wordless'"
+        ) as cursor:
+            assert [row[0] for row in await cursor.fetchall()] == ["title"]
+    finally:
+        await archive.close()
+
+
+# -- finding 7: first run under concurrency -------------------------------------------
+
+
+async def test_concurrent_first_asks_wait_for_the_first_index(options: ArchiveOptions) -> None:
+    archives = [await Archive.open(options) for _ in range(5)]
+    try:
+        await asyncio.gather(*(a.ensure_built() for a in archives))
+        answers = await asyncio.gather(*(a.ask("ICG Russia Turkey") for a in archives))
+        assert all(answer.found for answer in answers)
+        assert await archives[0].store.generation() == 1  # built once, not five times
+    finally:
+        for opened in archives:
+            await opened.close()
+
+
+# -- finding 8: leftovers of a run killed between index commit and purge -------------
+
+
+async def test_a_reindex_with_nothing_to_do_purges_leftover_retired_rows(archive: Archive) -> None:
+    db = archive.store.db
+    await db.execute("UPDATE passages SET retired = 1 WHERE id = (SELECT MIN(id) FROM passages)")
+    await archive.reindex()
+    async with db.execute("SELECT COUNT(*) FROM passages WHERE retired IS NOT NULL") as cursor:
+        assert await cursor.fetchone() == (0,)
