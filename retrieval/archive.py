@@ -50,6 +50,14 @@ _BATCH_FILES = 256
 _BATCH_BYTES = 16_000_000
 
 Progress = Callable[[int, int], None]
+_SAMPLE = 16  # stored passage ids looked up in the index by each consistency check
+
+
+def _is_panic(error: BaseException) -> bool:
+    """A Rust panic inside tantivy surfaces as pyo3's `PanicException`, a `BaseException`."""
+    return type(error).__name__ == "PanicException"
+
+
 # The analyzer drops tokens over 40 characters: a passage needs one shorter word.
 _A_WORD = re.compile(r"(?<!\w)\w{1,40}(?!\w)")
 
@@ -271,7 +279,7 @@ class Archive:
             # Same directory: another process may have committed to it in place.
             await asyncio.to_thread(engine.reload)
         self.engine = engine
-        if engine is not None and engine.generation() == generation:
+        if engine is not None and engine.generation() == generation and await self._agrees(engine):
             return
         if not rebuild_allowed:
             return
@@ -282,6 +290,34 @@ class Archive:
             log.info("index generation differs from the store while another process reindexes; waiting for it")
             if self.engine is None:
                 self.engine = self._open_persistent_engine()
+
+    async def _agrees(self, engine: Engine) -> bool:
+        """Cheap check that an index at the store's generation holds what the store holds.
+
+        Equal generations are not enough: a store rolled back under the index (a
+        deleted `-wal` file) or an index damaged on disk keeps its number. So the
+        passage counts must match and a spread sample of stored ids must be found.
+        """
+        count, sample = await self.store.live_passage_sample(_SAMPLE)
+        try:
+            indexed = engine.count()
+            missing = await asyncio.to_thread(engine.missing, sample)
+        except BaseException as error:  # a damaged index panics in Rust (pyo3's PanicException)
+            if not _is_panic(error):
+                raise
+            log.warning("the search index fails (%s); it will be rebuilt from the store", error)
+            return False
+        if indexed != count or missing:
+            log.warning(
+                "the search index disagrees with the store (%d passages indexed, %d stored, %d of %d sampled "
+                "ids missing); it will be rebuilt from the store",
+                indexed,
+                count,
+                len(missing),
+                len(sample),
+            )
+            return False
+        return True
 
     async def _build_engine(self, store: Store, generation: int, path: Path | None) -> Engine:
         engine: Engine = RankBM25Engine(self.analyzer) if path is None else TantivyEngine(path, self.analyzer)
@@ -382,7 +418,7 @@ class Archive:
         report = ReindexReport()
         base = await writer.generation()
         engine = self.engine
-        if engine is None or engine.generation() != base:
+        if engine is None or engine.generation() != base or not await self._agrees(engine):
             if self.options.engine == "rank-bm25":  # in memory: just rebuild it from the store
                 self.engine = await self._build_engine(writer, base, None)
             else:
@@ -507,6 +543,12 @@ class Archive:
             await asyncio.to_thread(engine.commit, generation)
             _checkpoint("index:after-commit")
             await writer.purge_retired()
+            if not await self._agrees(engine):
+                if self.options.engine == "tantivy":
+                    await self._rebuild_index(writer)
+                else:
+                    self.engine = await self._build_engine(writer, generation, None)
+                report.rebuilt_index = True
         except BaseException:
             await writer.rollback()
             if isinstance(engine, TantivyEngine):
@@ -564,8 +606,28 @@ class Archive:
         engine = self.engine
         if not terms or engine is None:
             return Answer(question=question, terms=terms, hits=[])
-        hits = await asyncio.to_thread(self._answer, engine, terms, count, after, before)
+        try:
+            hits = await asyncio.to_thread(self._answer, engine, terms, count, after, before)
+        except BaseException as error:
+            if not _is_panic(error):
+                raise
+            log.warning("the search index failed on a question (%s); rebuilding it from the store", error)
+            await self.repair_index()
+            if self.engine is None:
+                return Answer(question=question, terms=terms, hits=[])
+            hits = await asyncio.to_thread(self._answer, self.engine, terms, count, after, before)
         return Answer(question=question, terms=terms, hits=hits)
+
+    async def repair_index(self) -> None:
+        """Rebuild the index from the store (a damaged index); skipped while another process writes."""
+        try:
+            with WriterLock(self.data_dir):
+                if self.options.engine == "rank-bm25":
+                    self.engine = await self._build_engine(self.store, await self.store.generation(), None)
+                else:
+                    await self._rebuild_index(self.store)
+        except ReindexBusy:
+            log.warning("another process is reindexing; the index is repaired when it commits")
 
     def _answer(
         self, engine: Engine, terms: list[str], count: int, after: date | None, before: date | None

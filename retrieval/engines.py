@@ -60,6 +60,7 @@ class Engine(Protocol):
         self, terms: Sequence[str], k: int, after: date | None = None, before: date | None = None
     ) -> list[ScoredPassage]: ...
     def count(self) -> int: ...
+    def missing(self, pids: Sequence[int]) -> list[int]: ...
     def weights(self, terms: Sequence[str]) -> dict[str, float]: ...
     def close(self) -> None: ...
 
@@ -189,6 +190,16 @@ class TantivyEngine:
     def count(self) -> int:
         return int(self.index.searcher().num_docs)
 
+    def missing(self, pids: Sequence[int]) -> list[int]:
+        """Those of `pids` the index does not hold: a sample check against the store."""
+        searcher = self.index.searcher()
+        out = []
+        for pid in pids:
+            query = tantivy.Query.range_query(self.schema, "pid", tantivy.FieldType.Integer, pid, pid)
+            if searcher.search(query, limit=1, count=True).count == 0:  # type: ignore[attr-defined]
+                out.append(pid)
+        return out
+
     def weights(self, terms: Sequence[str]) -> dict[str, float]:
         searcher = self.index.searcher()
         total = searcher.num_docs
@@ -285,6 +296,10 @@ class RankBM25Engine:
 
     def count(self) -> int:
         return len(self._snapshot[1])
+
+    def missing(self, pids: Sequence[int]) -> list[int]:
+        held = set(self._snapshot[1].tolist())
+        return [pid for pid in pids if pid not in held]
 
     def weights(self, terms: Sequence[str]) -> dict[str, float]:
         _, pids, _, postings, _ = self._snapshot

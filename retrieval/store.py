@@ -273,6 +273,20 @@ class Store:
         async with self.db.execute("SELECT DISTINCT file FROM documents WHERE retired IS NULL") as cursor:
             return {r[0] for r in await cursor.fetchall()}
 
+    async def live_passage_sample(self, size: int) -> tuple[int, list[int]]:
+        """How many live passages there are, and up to `size` of their ids spread over the id range."""
+        async with self.db.execute("SELECT COUNT(*), MIN(id), MAX(id) FROM passages WHERE retired IS NULL") as cursor:
+            row = await cursor.fetchone()
+        count, low, high = (int(row[0]), row[1], row[2]) if row else (0, None, None)
+        if not count or low is None or high is None:
+            return 0, []
+        step = max(1, (high - low) // size)
+        async with self.db.execute(
+            "SELECT MIN(id) FROM passages WHERE retired IS NULL AND id >= ? GROUP BY (id - ?) / ? LIMIT ?",
+            (low, low, step, size),
+        ) as cursor:
+            return count, [int(r[0]) for r in await cursor.fetchall()]
+
     async def live_document_count(self) -> int:
         async with self.db.execute("SELECT COUNT(*) FROM documents WHERE retired IS NULL") as cursor:
             row = await cursor.fetchone()

@@ -223,3 +223,42 @@ async def test_a_reindex_with_nothing_to_do_purges_leftover_retired_rows(archive
     await archive.reindex()
     async with db.execute("SELECT COUNT(*) FROM passages WHERE retired IS NOT NULL") as cursor:
         assert await cursor.fetchone() == (0,)
+
+
+# -- finding 3: drift and damage are detected and repaired ----------------------------
+
+
+async def test_a_store_rolled_back_under_an_index_of_the_same_generation_is_detected(options: ArchiveOptions) -> None:
+    (options.seeds_dir / "ghost.md").write_text(_md("Ghost", "Spectral sorghum futures."))
+    archive = await Archive.open(options)
+    await archive.reindex()
+    # What a deleted `-wal` file does: the store loses rows, the generation stays.
+    db = archive.store.db
+    await db.execute("DELETE FROM passages WHERE document_id IN (SELECT id FROM documents WHERE title = 'Ghost')")
+    await db.execute("DELETE FROM documents WHERE title = 'Ghost'")
+    await db.execute("DELETE FROM files WHERE path = 'ghost.md'")
+    await archive.close()
+    reopened = await Archive.open(options)
+    try:
+        assert not (await reopened.ask("spectral sorghum")).found  # not answered from an article the store lacks
+        report = await reopened.reindex()
+        assert report.added == 1 and (await reopened.ask("spectral sorghum")).found
+    finally:
+        await reopened.close()
+
+
+async def test_random_bytes_in_index_segments_are_repaired_from_the_store(options: ArchiveOptions) -> None:
+    archive = await Archive.open(options)
+    await archive.reindex()
+    await archive.close()
+    current = options.data_dir / "index" / (options.data_dir / "index" / "CURRENT").read_text().strip()
+    for segment in current.glob("*.term"):
+        size = segment.stat().st_size
+        with segment.open("r+b") as handle:
+            handle.write(os.urandom(size))
+    reopened = await Archive.open(options)
+    try:
+        answer = await reopened.ask("ICG Russia Turkey")
+        assert answer.found and "Karabakh" in answer.hits[0].title
+    finally:
+        await reopened.close()
