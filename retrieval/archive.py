@@ -79,7 +79,7 @@ class RemovalsNeedConsent(ArchiveError):
             f"stopped: {files} files are gone from {seeds_dir}, which would remove {removing} of the archive's "
             f"{total} articles ({removal_share(removing, total):.0%}); nothing was changed. If the folder is "
             "unmounted or was emptied by mistake, restore it; if the removal is intended, run "
-            "`newsbot reindex --allow-removals` (in Discord: /reindex, then confirm)"
+            "`newsbot reindex --allow-removals` in a shell"
         )
 
 
