@@ -166,7 +166,10 @@ class WriterLock:
 
     async def __aenter__(self) -> WriterLock:
         # A waiting lock blocks in `flock`: wait in a thread, not on the event loop.
-        await asyncio.to_thread(self._acquire) if self.wait else self._acquire()
+        if self.wait:
+            await asyncio.to_thread(self._acquire)
+        else:
+            self._acquire()
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
