@@ -16,7 +16,6 @@ Consistency model, in one place:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import fcntl
 import logging
 import os
@@ -381,7 +380,8 @@ class Archive:
         seeds directory is missing, `RemovalsNeedConsent` when it would remove
         more than `max_removal_share` of the archive and `allow_removals` is off.
         """
-        return await self._reindex(WriterLock(self.data_dir), progress, allow_removals)
+        with WriterLock(self.data_dir):
+            return await self._reindex(progress, allow_removals)
 
     async def ensure_built(self, progress: Progress | None = None) -> ReindexReport | None:
         """Index the seeds if the archive was never built; wait for a first index another process is building.
@@ -390,27 +390,25 @@ class Archive:
         """
         if await self.store.generation() > 0:
             return None
-        async with WriterLock(self.data_dir, wait=True) as lock:
+        async with WriterLock(self.data_dir, wait=True):
             if await self.store.generation() > 0:  # built while we waited
                 await self._sync_engine(rebuild_allowed=True)
                 return None
-            return await self._reindex(lock, progress, allow_removals=False)
+            return await self._reindex(progress, allow_removals=False)
 
-    async def _reindex(self, lock: WriterLock, progress: Progress | None, allow_removals: bool) -> ReindexReport:
+    async def _reindex(self, progress: Progress | None, allow_removals: bool) -> ReindexReport:
+        """A reindex with the writer lock already held."""
         seeds_dir = self.options.seeds_dir
         if not seeds_dir.is_dir():
             raise ArchiveError(f"seeds directory {seeds_dir} does not exist (setting: seeds_dir / NEWSBOT_SEEDS_DIR)")
         started = time.perf_counter()
-        with contextlib.ExitStack() as stack:
-            if not lock.held:
-                stack.enter_context(lock)
-            self._reindexing = True
-            writer = await Store.open(self.data_dir / DATABASE_NAME)
-            try:
-                report = await self._reindex_locked(writer, seeds_dir, progress, allow_removals)
-            finally:
-                self._reindexing = False
-                await writer.close()
+        self._reindexing = True
+        writer = await Store.open(self.data_dir / DATABASE_NAME)
+        try:
+            report = await self._reindex_locked(writer, seeds_dir, progress, allow_removals)
+        finally:
+            self._reindexing = False
+            await writer.close()
         report.seconds = time.perf_counter() - started
         self._data_version = await self.store.data_version()
         return report

@@ -240,6 +240,9 @@ async def test_a_store_rolled_back_under_an_index_of_the_same_generation_is_dete
     await archive.close()
     reopened = await Archive.open(options)
     try:
+        # Detected at opening: the index was rebuilt to hold exactly the stored passages.
+        assert reopened.engine is not None
+        assert reopened.engine.count() == (await reopened.store.counts())["passages"]
         assert not (await reopened.ask("spectral sorghum")).found  # not answered from an article the store lacks
         report = await reopened.reindex()
         assert report.added == 1 and (await reopened.ask("spectral sorghum")).found
