@@ -5,12 +5,17 @@ Consistency model, in one place:
   carry a generation number; they are in step when the numbers agree.
 - Only one writer at a time (a `flock` on the data directory itself),
   whether it is the bot's `/reindex` or `newsbot reindex` in a shell.
-- A reindex bumps the store's generation in its first transaction, writes new
-  rows and *retires* replaced ones (they stay readable), then commits the index
-  with the new generation, then purges retired rows. Readers keep answering from
-  the previous index commit until the new one is published.
-- A crash anywhere leaves the store at generation G+1 and the index at G: the
-  next opening rebuilds the index from the stored passages (never from seeds).
+- A reindex records generation G+1 as *pending* in its first transaction
+  (with the first ids it will allocate), writes new rows and *retires* replaced
+  ones (they stay readable), then commits the index at G+1, then, in one
+  transaction, purges retired rows and clears the pending mark.
+- Readers answer from the committed generation G until then: the index at G,
+  and the store's rows as of G (created before G+1, not retired before it).
+  Never a mix: a writer killed half way leaves G readable as it was.
+- The next writer resumes a pending generation: it applies the rows already
+  written to the index at G and carries on with the same generation number.
+- An index that disagrees with the store is rebuilt from the store's rows of
+  the committed generation (never from seeds).
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ from retrieval.engines import Engine, IndexedPassage, RankBM25Engine, ScoredPass
 from retrieval.options import ArchiveOptions
 from retrieval.planning import Article, FileState, Scanned, plan_articles, plan_files, removal_share
 from retrieval.seeds import FileRead, SeedFile, SkipFile, Skipped, file_digest, read_seed, scan_seeds
-from retrieval.store import LatestItem, NewDocument, PassageReader, PassageRow, Store
+from retrieval.store import LatestItem, NewDocument, PassageReader, PassageRow, Pending, Store
 
 log = logging.getLogger(__name__)
 
@@ -262,12 +267,13 @@ class Archive:
             return None
 
     async def _sync_engine(self, rebuild_allowed: bool) -> None:
-        """Make `self.engine` answer from the store's current generation if possible."""
-        generation = await self.store.generation()
+        """Make `self.engine` answer from the store's committed generation if possible."""
         self._data_version = await self.store.data_version()
+        pending = await self.store.pending()
+        generation = await self.store.committed_generation()
         if self.options.engine == "rank-bm25":
             if self.engine is None or self.engine.generation() != generation:
-                self.engine = await self._build_engine(self.store, generation, None)
+                self.engine = await self._build_engine(self.store, generation, None, pending)
             return
         current = self._current_index_dir()
         engine = self.engine
@@ -281,7 +287,9 @@ class Archive:
             # Same directory: another process may have committed to it in place.
             await asyncio.to_thread(engine.reload)
         self.engine = engine
-        if engine is not None and engine.generation() == generation and await self._agrees(engine):
+        if engine is not None and await self._in_step(engine, pending):
+            if pending is not None and engine.generation() == pending.generation and rebuild_allowed:
+                await self._finish_indexed_generation()
             return
         if not rebuild_allowed:
             return
@@ -293,14 +301,32 @@ class Archive:
             if self.engine is None:
                 self.engine = self._open_persistent_engine()
 
-    async def _agrees(self, engine: Engine) -> bool:
-        """Cheap check that an index at the store's generation holds what the store holds.
+    async def _finish_indexed_generation(self) -> None:
+        """A writer died after committing the index, before telling the store: tell it now."""
+        try:
+            with WriterLock(self.data_dir):
+                pending = await self.store.pending()
+                if pending is not None and self.engine is not None and self.engine.generation() == pending.generation:
+                    await self.store.finish_generation()
+        except ReindexBusy:
+            pass  # the running writer finishes it
+
+    async def _in_step(self, engine: Engine, pending: Pending | None) -> bool:
+        """Whether the index holds the committed generation, or a pending one it already committed."""
+        if pending is not None and engine.generation() == pending.generation:
+            # Killed between the index commit and clearing the mark: the index is ahead, and right.
+            return await self._agrees(engine, None)
+        committed = pending.generation - 1 if pending else await self.store.generation()
+        return engine.generation() == committed and await self._agrees(engine, pending)
+
+    async def _agrees(self, engine: Engine, as_of: Pending | None) -> bool:
+        """Cheap check that an index holds what the store holds for its generation.
 
         Equal generations are not enough: a store rolled back under the index (a
         deleted `-wal` file) or an index damaged on disk keeps its number. So the
         passage counts must match and a spread sample of stored ids must be found.
         """
-        count, sample = await self.store.live_passage_sample(_SAMPLE)
+        count, sample = await self.store.live_passage_sample(_SAMPLE, as_of)
         try:
             indexed = engine.count()
             missing = await asyncio.to_thread(engine.missing, sample)
@@ -321,20 +347,25 @@ class Archive:
             return False
         return True
 
-    async def _build_engine(self, store: Store, generation: int, path: Path | None) -> Engine:
+    async def _build_engine(self, store: Store, generation: int, path: Path | None, as_of: Pending | None) -> Engine:
+        """An index of the store's passages as of `generation` (the one before `as_of` when it is pending)."""
         engine: Engine = RankBM25Engine(self.analyzer) if path is None else TantivyEngine(path, self.analyzer)
-
-        def add(rows: list[tuple[int, int, str, str | None]]) -> None:
-            engine.add(IndexedPassage(pid, doc, text, _ordinal(day)) for pid, doc, text, day in rows)
-
-        async for rows in store.live_passages():
-            await asyncio.to_thread(add, rows)
+        await self._add_stored(engine, store, as_of)
         await asyncio.to_thread(engine.commit, generation)
         return engine
 
+    @staticmethod
+    async def _add_stored(engine: Engine, store: Store, as_of: Pending | None, since: int = 0) -> None:
+        def add(rows: list[tuple[int, int, str, str | None]]) -> None:
+            engine.add(IndexedPassage(pid, doc, text, _ordinal(day)) for pid, doc, text, day in rows)
+
+        async for rows in store.live_passages(as_of, since):
+            await asyncio.to_thread(add, rows)
+
     async def _rebuild_index(self, store: Store) -> None:
-        """Build a fresh index from the stored passages, then switch to it atomically. Lock held."""
-        generation = await store.generation()
+        """Build a fresh index of the committed generation, then switch to it atomically. Lock held."""
+        pending = await store.pending()
+        generation = await store.committed_generation()
         log.log(
             logging.WARNING if generation else logging.DEBUG,
             "rebuilding the search index from the store (generation %d)",
@@ -342,7 +373,7 @@ class Archive:
         )
         self._index_root.mkdir(parents=True, exist_ok=True)
         path = self._index_root / f"tantivy-{generation:06d}-{uuid.uuid4().hex[:8]}"
-        engine = await self._build_engine(store, generation, path)
+        engine = await self._build_engine(store, generation, path, pending)
         _checkpoint("rebuild:before-switch")
         pointer = self._index_root / "CURRENT"
         temporary = pointer.with_name("CURRENT.tmp")
@@ -388,10 +419,10 @@ class Archive:
 
         Returns the report when this call built it, `None` when it was already built.
         """
-        if await self.store.generation() > 0:
+        if await self.store.committed_generation() > 0:
             return None
         async with WriterLock(self.data_dir, wait=True):
-            if await self.store.generation() > 0:  # built while we waited
+            if await self.store.committed_generation() > 0:  # built while we waited
                 await self._sync_engine(rebuild_allowed=True)
                 return None
             return await self._reindex(progress, allow_removals=False)
@@ -417,20 +448,32 @@ class Archive:
         self, writer: Store, seeds_dir: Path, progress: Progress | None, allow_removals: bool
     ) -> ReindexReport:
         report = ReindexReport()
-        base = await writer.generation()
+        pending = await writer.pending()
         engine = self.engine
-        if engine is None or engine.generation() != base or not await self._agrees(engine):
+        indexed = pending is not None and engine is not None and engine.generation() == pending.generation
+        if indexed and engine is not None and await self._agrees(engine, None):
+            # Killed after the index commit, before the store was told: finish that generation.
+            await writer.finish_generation()
+            pending = None
+        if engine is None or not await self._in_step(engine, pending):
             if self.options.engine == "rank-bm25":  # in memory: just rebuild it from the store
-                self.engine = await self._build_engine(writer, base, None)
+                self.engine = await self._build_engine(writer, await writer.committed_generation(), None, pending)
             else:
                 await self._rebuild_index(writer)
                 report.rebuilt_index = True
             engine = self.engine
         assert engine is not None
-        # The index is at the store's generation now, so rows retired before it
-        # are unreachable: purge what a run killed before its purge left behind.
+        # The index is at the committed generation now, so rows retired before
+        # it are unreachable: purge what a run killed before its purge left behind.
         await writer.purge_retired()
-        generation = base + 1
+        retired_docs: list[int] = []
+        if pending is not None:
+            # A writer died half way: bring what it stored into the (uncommitted) index and carry on.
+            retired_docs = await writer.retired_in(pending)
+            await asyncio.to_thread(engine.delete_documents, retired_docs)
+            await self._add_stored(engine, writer, None, since=pending.first_passage)
+            log.warning("resuming reindex generation %d, which a previous run did not finish", pending.generation)
+        generation = pending.generation if pending is not None else await writer.generation() + 1
 
         scan = await asyncio.to_thread(scan_seeds, seeds_dir)
         report.files_seen = len(scan.files)
@@ -451,15 +494,23 @@ class Archive:
             raise RemovalsNeedConsent(len(gone), total, len(plan.gone), seeds_dir)
 
         next_doc, next_pid = await writer.next_ids()
-        retired_docs: list[int] = []
-        started_writing = False
+        first_ids = (next_doc, next_pid)
+        started_writing = pending is not None
+
+        async def begin() -> None:
+            # The first write of a generation marks it pending in the same transaction.
+            nonlocal pending
+            await writer.begin_write()
+            if pending is None:
+                pending = Pending(generation, *first_ids)
+                await writer.start_generation(pending)
+
         done = 0
         try:
             # Files removed from seeds: their articles leave the archive.
             if plan.gone:
-                await writer.begin_write()
+                await begin()
                 started_writing = True
-                await writer.set_generation(generation)
                 await writer.retire(gone, generation)
                 await writer.save_files([], plan.gone)
                 await writer.commit()
@@ -520,9 +571,8 @@ class Archive:
                         )
                         next_doc += 1
 
-                await writer.begin_write()
+                await begin()
                 started_writing = True
-                await writer.set_generation(generation)
                 await writer.retire(batch_retired, generation)
                 await writer.insert(documents)
                 await writer.save_files(states, [])
@@ -537,18 +587,18 @@ class Archive:
                     progress(done, len(todo))
 
             if not started_writing:
-                report.generation = base
+                report.generation = generation - 1
                 return report
             report.passages_removed = await writer.count_passages(retired_docs)
             _checkpoint("index:before-commit")
             await asyncio.to_thread(engine.commit, generation)
             _checkpoint("index:after-commit")
-            await writer.purge_retired()
-            if not await self._agrees(engine):
+            await writer.finish_generation()
+            if not await self._agrees(engine, None):
                 if self.options.engine == "tantivy":
                     await self._rebuild_index(writer)
                 else:
-                    self.engine = await self._build_engine(writer, generation, None)
+                    self.engine = await self._build_engine(writer, generation, None, None)
                 report.rebuilt_index = True
         except BaseException:
             await writer.rollback()
@@ -556,7 +606,8 @@ class Archive:
                 await asyncio.to_thread(engine.rollback)
             elif started_writing:
                 # The in-memory engine already holds uncommitted changes: rebuild it.
-                self.engine = await self._build_engine(self.store, await writer.generation(), None)
+                committed = await writer.committed_generation()
+                self.engine = await self._build_engine(self.store, committed, None, await writer.pending())
             raise
         report.generation = generation
         return report
@@ -624,7 +675,8 @@ class Archive:
         try:
             with WriterLock(self.data_dir):
                 if self.options.engine == "rank-bm25":
-                    self.engine = await self._build_engine(self.store, await self.store.generation(), None)
+                    generation = await self.store.committed_generation()
+                    self.engine = await self._build_engine(self.store, generation, None, await self.store.pending())
                 else:
                     await self._rebuild_index(self.store)
         except ReindexBusy:

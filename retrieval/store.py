@@ -60,6 +60,35 @@ class PassageRow(NamedTuple):
     file: str
 
 
+class Pending(NamedTuple):
+    """A reindex generation written to the store but not yet committed to the index.
+
+    Its rows are the ones with ids from `first_document` / `first_passage` on;
+    rows it replaced carry `retired = generation`. Until the index commits it,
+    readers answer from the previous generation (`as_of`), so a writer killed
+    half way never shows a mix of the old and the new archive.
+    """
+
+    generation: int
+    first_document: int
+    first_passage: int
+
+
+def _live(table: str, as_of: Pending | None, document_column: str = "id") -> tuple[str, tuple[int, ...]]:
+    """SQL condition (and its parameters) for the rows of `table` a reader sees.
+
+    With no pending generation: the live rows. With one: the rows of the
+    generation before it, i.e. created before it and not retired before it.
+    """
+    if as_of is None:
+        return f"{table}.retired IS NULL", ()
+    first = as_of.first_passage if table == "passages" and document_column == "id" else as_of.first_document
+    return (
+        f"({table}.retired IS NULL OR {table}.retired = ?) AND {table}.{document_column} < ?",
+        (as_of.generation, first),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class LiveDocument:
     id: int
@@ -97,6 +126,11 @@ def _day(value: str | None) -> date | None:
 
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def _count(table: str, as_of: Pending | None, document_column: str = "id") -> tuple[str, tuple[int, ...]]:
+    condition, parameters = _live(table, as_of, document_column)
+    return f"SELECT COUNT(*) FROM {table} WHERE {condition}", parameters
 
 
 def _chunks(items: Sequence[int]) -> Iterable[Sequence[int]]:
@@ -169,7 +203,21 @@ class Store:
         return str(row[0]) if row else default
 
     async def generation(self) -> int:
+        """The newest generation written, committed to the index or still pending."""
         return int(await self.meta("generation", "0"))
+
+    async def pending(self) -> Pending | None:
+        """The generation a writer has started and not finished, if any."""
+        value = await self.meta("pending")
+        if not value:
+            return None
+        generation, first_document, first_passage = (int(part) for part in value.split(","))
+        return Pending(generation, first_document, first_passage)
+
+    async def committed_generation(self) -> int:
+        """The generation readers answer from: the newest one whose index was committed."""
+        pending = await self.pending()
+        return pending.generation - 1 if pending else await self.generation()
 
     async def data_version(self) -> int:
         """Changes whenever another connection commits: a cheap "has anything changed?"."""
@@ -179,13 +227,20 @@ class Store:
 
     # -- reading for answers ----------------------------------------------------
 
-    async def live_passages(self, batch: int = 50_000) -> AsyncIterator[list[tuple[int, int, str, str | None]]]:
-        """All live passages as (pid, document_id, text, date), in batches, for rebuilding an index."""
-        last = 0
+    async def live_passages(
+        self, as_of: Pending | None = None, since: int = 0, batch: int = 50_000
+    ) -> AsyncIterator[list[tuple[int, int, str, str | None]]]:
+        """Passages as (pid, document_id, text, date), in batches, for building an index.
+
+        `as_of` a pending generation: the passages of the generation before it.
+        `since`: only ids from there on (the rows a pending generation added).
+        """
+        condition, parameters = _live("passages", as_of)
+        last = since - 1
         while True:
             async with self.db.execute(
-                "SELECT id, document_id, text, date FROM passages WHERE retired IS NULL AND id > ? ORDER BY id LIMIT ?",
-                (last, batch),
+                f"SELECT id, document_id, text, date FROM passages WHERE {condition} AND id > ? ORDER BY id LIMIT ?",
+                (*parameters, last, batch),
             ) as cursor:
                 rows = [(r[0], r[1], r[2], r[3]) for r in await cursor.fetchall()]
             if not rows:
@@ -194,18 +249,23 @@ class Store:
             last = rows[-1][0]
 
     async def latest(self, count: int, since: date | None = None) -> list[LatestItem]:
-        """Newest dated articles and headlines, deduplicated by title, newest first."""
+        """Newest dated articles and headlines, deduplicated by title, newest first.
+
+        From the committed generation: a half-written reindex shows nothing yet.
+        """
         floor = _iso(since) or "0000-00-00"
+        pending = await self.pending()
+        documents, document_parameters = _live("documents", pending)
+        headlines, headline_parameters = _live("headlines", pending, "document_id")
         async with self.db.execute(
             "SELECT title, date, kind, url, file FROM ("
-            " SELECT d.title, d.date, 'article' AS kind, d.url, d.file FROM documents d"
-            "  WHERE d.retired IS NULL AND d.date >= ?"
+            " SELECT documents.title, documents.date, 'article' AS kind, documents.url, documents.file"
+            f"  FROM documents WHERE {documents} AND documents.date >= ?"
             " UNION ALL"
-            " SELECT h.title, h.date, 'headline', NULL, d.file FROM headlines h"
-            "  JOIN documents d ON d.id = h.document_id"
-            "  WHERE h.retired IS NULL AND h.date >= ?"
+            " SELECT headlines.title, headlines.date, 'headline', NULL, documents.file FROM headlines"
+            f"  JOIN documents ON documents.id = headlines.document_id WHERE {headlines} AND headlines.date >= ?"
             ") ORDER BY date DESC, kind ASC, title ASC LIMIT ?",
-            (floor, floor, count * 4 + 20),
+            (*document_parameters, floor, *headline_parameters, floor, count * 4 + 20),
         ) as cursor:
             rows = await cursor.fetchall()
         seen: set[str] = set()
@@ -221,23 +281,25 @@ class Store:
         return items
 
     async def counts(self) -> dict[str, int | str | None]:
-        """Sizes and dates for `stats`; every count is over live rows only."""
+        """Sizes and dates for `stats`, of the committed generation (what readers answer from)."""
+        pending = await self.pending()
+        documents = _live("documents", pending)
         out: dict[str, int | str | None] = {}
-        for name, sql in (
-            ("documents", "SELECT COUNT(*) FROM documents WHERE retired IS NULL"),
-            ("passages", "SELECT COUNT(*) FROM passages WHERE retired IS NULL"),
-            ("headlines", "SELECT COUNT(*) FROM headlines WHERE retired IS NULL"),
-            ("files", "SELECT COUNT(*) FROM files"),
-            ("newest_date", "SELECT MAX(date) FROM documents WHERE retired IS NULL"),
-            ("helpful", "SELECT COUNT(*) FROM feedback WHERE helpful = 1"),
-            ("not_helpful", "SELECT COUNT(*) FROM feedback WHERE helpful = 0"),
+        for name, sql, parameters in (
+            ("documents", f"SELECT COUNT(*) FROM documents WHERE {documents[0]}", documents[1]),
+            ("passages", *_count("passages", pending)),
+            ("headlines", *_count("headlines", pending, "document_id")),
+            ("files", "SELECT COUNT(*) FROM files", ()),
+            ("newest_date", f"SELECT MAX(date) FROM documents WHERE {documents[0]}", documents[1]),
+            ("helpful", "SELECT COUNT(*) FROM feedback WHERE helpful = 1", ()),
+            ("not_helpful", "SELECT COUNT(*) FROM feedback WHERE helpful = 0", ()),
         ):
-            async with self.db.execute(sql) as cursor:
+            async with self.db.execute(sql, parameters) as cursor:
                 row = await cursor.fetchone()
             out[name] = row[0] if row else None
         out["questions_answered"] = int(await self.meta("questions_answered", "0"))
         out["indexed_at"] = await self.meta("indexed_at") or None
-        out["generation"] = await self.generation()
+        out["generation"] = await self.committed_generation()
         return out
 
     # -- questions and feedback -------------------------------------------------
@@ -273,17 +335,19 @@ class Store:
         async with self.db.execute("SELECT DISTINCT file FROM documents WHERE retired IS NULL") as cursor:
             return {r[0] for r in await cursor.fetchall()}
 
-    async def live_passage_sample(self, size: int) -> tuple[int, list[int]]:
-        """How many live passages there are, and up to `size` of their ids spread over the id range."""
-        async with self.db.execute("SELECT COUNT(*), MIN(id), MAX(id) FROM passages WHERE retired IS NULL") as cursor:
+    async def live_passage_sample(self, size: int, as_of: Pending | None = None) -> tuple[int, list[int]]:
+        """How many passages a generation has, and up to `size` of their ids spread over the id range."""
+        condition, parameters = _live("passages", as_of)
+        sql = f"SELECT COUNT(*), MIN(id), MAX(id) FROM passages WHERE {condition}"
+        async with self.db.execute(sql, parameters) as cursor:
             row = await cursor.fetchone()
         count, low, high = (int(row[0]), row[1], row[2]) if row else (0, None, None)
         if not count or low is None or high is None:
             return 0, []
         step = max(1, (high - low) // size)
         async with self.db.execute(
-            "SELECT MIN(id) FROM passages WHERE retired IS NULL AND id >= ? GROUP BY (id - ?) / ? LIMIT ?",
-            (low, low, step, size),
+            f"SELECT MIN(id) FROM passages WHERE {condition} AND id >= ? GROUP BY (id - ?) / ? LIMIT ?",
+            (*parameters, low, low, step, size),
         ) as cursor:
             return count, [int(r[0]) for r in await cursor.fetchall()]
 
@@ -369,19 +433,51 @@ class Store:
             total += int(row[0]) if row else 0
         return total
 
-    async def set_generation(self, generation: int) -> None:
-        stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    async def start_generation(self, pending: Pending) -> None:
+        """Record, inside the writer's first transaction, that `pending` is being written."""
+        value = f"{pending.generation},{pending.first_document},{pending.first_passage}"
         await self.db.executemany(
             "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [("generation", str(generation)), ("indexed_at", stamp)],
+            [("generation", str(pending.generation)), ("pending", value)],
         )
 
-    async def purge_retired(self) -> None:
-        """Delete rows no index generation can return any more; the index must be committed first."""
+    async def retired_in(self, pending: Pending) -> list[int]:
+        """Articles of the previous generation that `pending` retired (to delete from its index)."""
+        sql = "SELECT id FROM documents WHERE retired = ? AND id < ?"
+        async with self.db.execute(sql, (pending.generation, pending.first_document)) as cursor:
+            return [int(r[0]) for r in await cursor.fetchall()]
+
+    async def finish_generation(self) -> None:
+        """The index has committed the pending generation: make it the committed one, drop what it replaced."""
         await self.db.execute("BEGIN IMMEDIATE")
         try:
             for table in ("passages", "headlines", "documents"):
                 await self.db.execute(f"DELETE FROM {table} WHERE retired IS NOT NULL")
+            await self.db.execute("DELETE FROM meta WHERE key = 'pending'")
+            await self.db.execute(
+                "INSERT INTO meta (key, value) VALUES ('indexed_at', ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (datetime.now(UTC).isoformat(timespec="seconds"),),
+            )
+            await self.db.execute("COMMIT")
+        except BaseException:
+            await self.db.execute("ROLLBACK")
+            raise
+
+    async def purge_retired(self) -> None:
+        """Delete rows retired before the committed generation; no index can return them any more.
+
+        Rows a pending generation retired stay: readers still answer from the
+        generation they belong to.
+        """
+        pending = await self.pending()
+        condition, parameters = "retired IS NOT NULL", tuple[int, ...]()
+        if pending is not None:
+            condition, parameters = "retired < ?", (pending.generation,)
+        await self.db.execute("BEGIN IMMEDIATE")
+        try:
+            for table in ("passages", "headlines", "documents"):
+                await self.db.execute(f"DELETE FROM {table} WHERE {condition}", parameters)
             await self.db.execute("COMMIT")
         except BaseException:
             await self.db.execute("ROLLBACK")

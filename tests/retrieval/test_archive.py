@@ -217,8 +217,13 @@ async def test_crash_between_steps_leaves_an_archive_that_opens_and_answers(
     reopened = await Archive.open(options)
     try:
         assert reopened.engine is not None
-        assert reopened.engine.generation() == await reopened.store.generation()
+        assert reopened.engine.generation() == await reopened.store.committed_generation()
         assert (await reopened.ask("Russia Turkey ICG")).found  # no indexed document lost
+        # Never a mix: the old archive (barley, no sorghum) or the new one, and the stats agree.
+        old = (await reopened.ask("barley")).found
+        assert old != (await reopened.ask("sorghum")).found, "a mix of the old and the new archive"
+        assert old == (step != "index:after-commit")
+        assert reopened.engine.count() == (await reopened.store.counts())["passages"]
         await reopened.reindex()
         assert (await reopened.ask("sorghum")).found
         assert not (await reopened.ask("barley")).found

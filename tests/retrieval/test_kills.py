@@ -23,6 +23,7 @@ import fcntl
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -35,6 +36,7 @@ from typing import IO
 
 from retrieval.archive import DATABASE_NAME, Archive
 from retrieval.options import ArchiveOptions
+from retrieval.store import Pending
 
 ROOT = Path(__file__).resolve().parents[2]
 KILLS = int(os.environ.get("NEWSBOT_KILLS", "20"))
@@ -250,18 +252,57 @@ async def _index_once(seeds: Path, data: Path) -> None:
         await archive.close()
 
 
-async def _assert_answers(seeds: Seeds, data: Path, rng: random.Random, history: list[str]) -> None:
-    """Opening after a kill (no reindex) works, and stable articles are still found."""
+def _as_of(pending: Pending | None, first_id: int) -> tuple[str, tuple[int, ...]]:
+    """Rows readers see: live ones, or with a dead writer's generation pending, those from before it."""
+    if pending is None:
+        return "retired IS NULL", ()
+    return "(retired IS NULL OR retired = ?) AND id < ?", (pending.generation, first_id)
+
+
+async def _visible(archive: Archive) -> tuple[set[tuple[str, str, str, str]], int]:
+    """The articles readers see and their passage count, computed here, independently of the store's code."""
+    pending = await archive.store.pending()
+    condition, parameters = _as_of(pending, pending.first_document if pending else 0)
+    sql = f"SELECT file, key, title, content_hash FROM documents WHERE {condition}"
+    async with archive.store.db.execute(sql, parameters) as cursor:
+        documents = {(r[0], r[1], r[2], r[3]) for r in await cursor.fetchall()}
+    condition, parameters = _as_of(pending, pending.first_passage if pending else 0)
+    async with archive.store.db.execute(f"SELECT COUNT(*) FROM passages WHERE {condition}", parameters) as cursor:
+        row = await cursor.fetchone()
+    assert row is not None
+    return documents, int(row[0])
+
+
+async def _fresh_documents(seeds: Path, scratch: Path) -> set[tuple[str, str, str, str]]:
+    archive = await Archive.open(_options(seeds, scratch))
+    try:
+        await archive.reindex()
+        return await _documents(archive)
+    finally:
+        await archive.close()
+        shutil.rmtree(scratch)
+
+
+async def _assert_answers(
+    seeds: Seeds, data: Path, rng: random.Random, history: list[str]
+) -> tuple[int, set[tuple[str, str, str, str]]]:
+    """Opening after a kill (no reindex) works, and stable articles are still found.
+
+    Returns the committed generation and the articles readers see.
+    """
     archive = await Archive.open(_options(seeds.root, data))
     try:
         for title in rng.sample(sorted(seeds.stable), k=2):
             answer = await archive.ask(seeds.stable[title])
             assert answer.found, (title, history)
             assert answer.hits[0].title == title, (title, [h.title for h in answer.hits], history)
-        # Not in the brief's list, but the archive's own promise: after opening,
-        # the index is in step with the store's live passages.
+        # The index holds exactly the committed generation's passages, and the store counts the same.
         assert archive.engine is not None
-        assert archive.engine.count() == await _live_passage_count(archive), history
+        documents, passages = await _visible(archive)
+        counts = await archive.store.counts()
+        assert archive.engine.count() == passages == counts["passages"], history
+        assert archive.engine.generation() == counts["generation"], history
+        return await archive.store.committed_generation(), documents
     finally:
         await archive.close()
 
@@ -289,7 +330,9 @@ async def test_random_kills_then_reindex_equals_a_fresh_archive(tmp_path: Path) 
 
     landed = 0
     finished = 0
+    mixes_checked = 0
     history: list[str] = []
+    generation, visible = await _assert_answers(seeds, data, rng, history)
     with (tmp_path / "child-stderr.txt").open("w+") as stderr:
         for round_number in range(KILLS):
             deleted = seeds.mutate()
@@ -321,7 +364,15 @@ async def test_random_kills_then_reindex_equals_a_fresh_archive(tmp_path: Path) 
                 stderr.seek(0)
                 assert code == 0, (history[-1], stderr.read()[-3000:])
                 finished += 1
-            await _assert_answers(seeds, data, rng, history)
+            # Never a mix: readers see the previous archive as it was, or exactly the new one.
+            before = visible
+            generation_before = generation
+            generation, visible = await _assert_answers(seeds, data, rng, history)
+            if generation == generation_before:
+                assert visible == before, history
+            else:
+                assert visible == await _fresh_documents(seeds.root, tmp_path / "scratch"), history
+            mixes_checked += 1
 
     incremental = await Archive.open(_options(seeds.root, data))
     fresh = await Archive.open(_options(seeds.root, tmp_path / "fresh"))
@@ -341,6 +392,7 @@ async def test_random_kills_then_reindex_equals_a_fresh_archive(tmp_path: Path) 
         await incremental.close()
         await fresh.close()
     assert landed >= KILLS // 2, (landed, finished, history)
+    assert mixes_checked == KILLS
 
 
 async def test_a_kill_while_holding_the_writer_lock_does_not_block_the_next_reindex(tmp_path: Path) -> None:
