@@ -21,10 +21,12 @@ Consistency model, in one place:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import logging
 import os
 import re
+import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -60,6 +62,33 @@ _SAMPLE = 16  # stored passage ids looked up in the index by each consistency ch
 def _is_panic(error: BaseException) -> bool:
     """A Rust panic inside tantivy surfaces as pyo3's `PanicException`, a `BaseException`."""
     return type(error).__name__ == "PanicException"
+
+
+def _is_damage(error: sqlite3.DatabaseError) -> bool:
+    """SQLITE_CORRUPT ("disk image is malformed") or SQLITE_NOTADB, not a busy or full disk."""
+    code = getattr(error, "sqlite_errorcode", 0) & 0xFF
+    return code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
+def _database_is_damaged(path: Path) -> bool:
+    """A full check, run only once an error has already said "damaged"."""
+    try:
+        with contextlib.closing(sqlite3.connect(path)) as connection:
+            rows = connection.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.DatabaseError as error:
+        return _is_damage(error)
+    return rows != [("ok",)]
+
+
+def _set_aside(path: Path) -> Path:
+    """Move a damaged database and its WAL files next to it, under a dated name."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.name}.damaged-{stamp}-{uuid.uuid4().hex[:6]}")
+    for suffix in ("", "-wal", "-shm"):
+        source = path.with_name(path.name + suffix)
+        if source.exists():
+            os.replace(source, aside.with_name(aside.name + suffix))
+    return aside
 
 
 # The analyzer drops tokens over 40 characters: a passage needs one shorter word.
@@ -232,7 +261,26 @@ class Archive:
 
     @classmethod
     async def open(cls, options: ArchiveOptions) -> Archive:
-        """Open the store and an index in step with it (rebuilt from the store if not)."""
+        """Open the store and an index in step with it (rebuilt from the store if not).
+
+        A damaged database file is moved aside, never deleted, and replaced by an
+        empty one: the next reindex (or a first-run `ask`) rebuilds it from the seeds.
+        """
+        try:
+            return await cls._open(options)
+        except sqlite3.DatabaseError as error:
+            if not _is_damage(error):
+                raise
+        async with WriterLock(options.data_dir, wait=True):
+            if _database_is_damaged(options.data_dir / DATABASE_NAME):  # not already moved by another process
+                aside = _set_aside(options.data_dir / DATABASE_NAME)
+                log.warning(
+                    "the archive database was damaged; moved it to %s and starting afresh from the seeds", aside.name
+                )
+        return await cls._open(options)
+
+    @classmethod
+    async def _open(cls, options: ArchiveOptions) -> Archive:
         store = await Store.open(options.data_dir / DATABASE_NAME)
         archive = cls(options, store)
         try:

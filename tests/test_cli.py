@@ -131,3 +131,38 @@ def test_rank_bm25_engine_from_the_environment(workdir: Path) -> None:
     result = newsbot("ask", "Oreshnik", "--json", cwd=workdir, env={"NEWSBOT_ENGINE": "rank-bm25"})
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)[0]["date"] == "2026-01-09"
+
+
+@pytest.mark.parametrize("damage", ["truncated", "overwritten header", "random pages"])
+def test_a_damaged_database_is_set_aside_reported_in_one_line_and_rebuilt(workdir: Path, damage: str) -> None:
+    # Many articles, so the database spans many pages and a cut loses some of them.
+    for i in range(60):
+        body = " ".join(f"word{i}x{j} filler{j % 7}" for j in range(300))
+        (workdir / "seeds" / f"a{i:02d}.md").write_text(f"---\ntitle: Article {i}\ndate: 2026-01-02\n---\n{body}.\n")
+    assert newsbot("reindex", cwd=workdir).returncode == 0
+    database = workdir / "data" / "newsbot.sqlite3"
+    content = database.read_bytes()
+    assert len(content) > 100_000
+    if damage == "truncated":
+        database.write_bytes(content[: len(content) // 3])
+    elif damage == "overwritten header":
+        database.write_bytes(b"\x00garbage" * 20 + content[160:])
+    else:
+        pages = bytearray(content)
+        for start in range(8192, len(pages) - 4096, 16384):
+            pages[start : start + 4096] = os.urandom(4096)
+        database.write_bytes(bytes(pages))
+    damaged = database.read_bytes()
+
+    result = newsbot("ask", "Oreshnik missile", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    assert "Oreshnik" in result.stdout
+    assert "Traceback" not in result.stderr
+    reports = [line for line in result.stderr.splitlines() if "damaged" in line]
+    assert len(reports) == 1, result.stderr
+    aside = [p for p in (workdir / "data").iterdir() if ".damaged-" in p.name and not p.name.endswith(("-wal", "-shm"))]
+    assert len(aside) == 1 and aside[0].name in reports[0]
+    assert aside[0].read_bytes() == damaged  # kept as it was, for the operator to inspect
+    stats = newsbot("stats", cwd=workdir)
+    assert stats.returncode == 0, stats.stderr
+    assert "documents: 61" in stats.stdout  # every article rebuilt from the seeds
