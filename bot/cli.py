@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.settings import ConfigError, Settings, load_settings
-from retrieval.archive import Archive, ArchiveError, ReindexBusy, ReindexReport
-from retrieval.dates import human_date, parse_date
+from retrieval import Archive, ArchiveError, ReindexBusy, ReindexReport, human_date, parse_date
 
 log = logging.getLogger("newsbot")
 

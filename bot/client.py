@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from bot.render import NO_MENTIONS
 from bot.settings import Settings
-from retrieval.archive import Archive
+from retrieval import Archive
 
 log = logging.getLogger(__name__)
 

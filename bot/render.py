@@ -12,9 +12,7 @@ from collections.abc import Sequence
 import discord
 from discord.utils import escape_markdown
 
-from retrieval.answer import Hit
-from retrieval.dates import human_date
-from retrieval.store import LatestItem
+from retrieval import Hit, LatestItem, human_date
 
 # Discord's documented limits (API v10).
 CONTENT_LIMIT = 2000

@@ -20,7 +20,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from retrieval.options import ArchiveOptions
+from retrieval import ArchiveOptions
 
 DEFAULT_CONFIG = Path("config/newsbot.toml")
 

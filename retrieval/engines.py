@@ -48,13 +48,20 @@ class ScoredPassage:
 
 
 class Engine(Protocol):
-    """Add, delete by document, commit, search, count. Writers are single; readers many."""
+    """Add, delete by document, commit or roll back, search, count. Writers are single; readers many.
+
+    `persistent` engines live in a directory that other processes read and
+    `reload`; the others live in memory and are rebuilt from the store.
+    """
 
     name: str
+    persistent: bool
 
     def add(self, passages: Iterable[IndexedPassage]) -> None: ...
     def delete_documents(self, doc_ids: Iterable[int]) -> None: ...
     def commit(self, generation: int) -> None: ...
+    def rollback(self) -> None: ...
+    def reload(self) -> None: ...
     def generation(self) -> int | None: ...
     def search(
         self, terms: Sequence[str], k: int, after: date | None = None, before: date | None = None
@@ -63,6 +70,15 @@ class Engine(Protocol):
     def missing(self, pids: Sequence[int]) -> list[int]: ...
     def weights(self, terms: Sequence[str]) -> dict[str, float]: ...
     def close(self) -> None: ...
+
+
+def open_engine(name: EngineName, path: Path | None, analyzer: Analyzer) -> Engine:
+    """A new or existing engine: tantivy in `path`, rank-bm25 in memory (`path` unused)."""
+    if name == "tantivy":
+        if path is None:
+            raise ValueError("the tantivy engine needs a directory")
+        return TantivyEngine(path, analyzer)
+    return RankBM25Engine(analyzer)
 
 
 def idf(documents: int, frequency: int) -> float:
@@ -85,6 +101,7 @@ class TantivyEngine:
     """
 
     name = "tantivy"
+    persistent = True
 
     def __init__(self, path: Path, analyzer: Analyzer, writer_heap_mb: int = 256) -> None:
         self.path = path
@@ -220,12 +237,15 @@ class RankBM25Engine:
     """
 
     name = "rank-bm25"
+    persistent = False
 
     def __init__(self, analyzer: Analyzer) -> None:
         self.analyzer = analyzer
         self._terms: dict[int, list[str]] = {}
         self._doc_of: dict[int, int] = {}
         self._day: dict[int, int | None] = {}
+        # The working maps as of the last commit, for `rollback`.
+        self._committed: tuple[dict[int, list[str]], dict[int, int], dict[int, int | None]] = ({}, {}, {})
         # (generation, pids, days, postings, model) swapped in one assignment on
         # commit, so a search in another thread never mixes two generations.
         import numpy as np  # imported here: only this engine needs it, and `newsbot ask` starts faster
@@ -257,6 +277,7 @@ class RankBM25Engine:
             for term in set(terms):
                 postings.setdefault(term, []).append(row)
         model = BM25Okapi(corpus) if any(corpus) else None
+        self._committed = (dict(self._terms), dict(self._doc_of), dict(self._day))
         self._snapshot = (
             generation,
             np.array(pids, dtype=np.int64),
@@ -264,6 +285,14 @@ class RankBM25Engine:
             {term: np.array(rows, dtype=np.int64) for term, rows in postings.items()},
             model,
         )
+
+    def rollback(self) -> None:
+        """Forget adds and deletes since the last commit."""
+        terms, doc_of, day = self._committed
+        self._terms, self._doc_of, self._day = dict(terms), dict(doc_of), dict(day)
+
+    def reload(self) -> None:
+        """Nothing to do: only this process writes an in-memory engine."""
 
     def generation(self) -> int | None:
         return self._snapshot[0]

@@ -12,7 +12,7 @@ import hashlib
 import logging
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -197,11 +197,13 @@ def open_regular(path: Path) -> BinaryIO:
     return os.fdopen(fd, "rb")
 
 
-def _read_jsonl(seed: SeedFile, max_line_bytes: int) -> FileRead:
-    # Exports can be far larger than memory-friendly single pages, so they are
-    # streamed line by line with an incremental decoder; one article (one line)
-    # is held to the same size limit as a single-article file.
-    result = FileRead()
+def stream_jsonl(seed: SeedFile, max_line_bytes: int, warnings: list[str]) -> Generator[Document, None, None]:
+    """The articles of a JSON Lines export, one at a time; problems go to `warnings` as they are met.
+
+    Exports can be far larger than memory, so they are read line by line with
+    an incremental decoder, and one article (one line) is held to the same size
+    limit as a single-article file. Raises `SkipFile` for a binary file.
+    """
     with open_regular(seed.path) as handle:
         head = handle.read(_SNIFF_BYTES)
         if b"\x00" in head:
@@ -218,7 +220,7 @@ def _read_jsonl(seed: SeedFile, max_line_bytes: int) -> FileRead:
                 if len(raw) > max_line_bytes and not raw.endswith(b"\n"):
                     while (rest := handle.readline(1 << 20)) and not rest.endswith(b"\n"):
                         pass  # skip the rest of the oversized line without holding it
-                    result.warnings.append(
+                    warnings.append(
                         f"line {number}: over the {max_line_bytes / 1e6:.0f} MB limit for one article; skipped"
                     )
                     yield ""
@@ -228,17 +230,27 @@ def _read_jsonl(seed: SeedFile, max_line_bytes: int) -> FileRead:
                 except UnicodeDecodeError:
                     decoder.reset()
                     if not decode_warned:
-                        result.warnings.append(f"line {number}: invalid UTF-8; bytes replaced")
+                        warnings.append(f"line {number}: invalid UTF-8; bytes replaced")
                         decode_warned = True
                     yield raw.decode("utf-8", errors="replace")
 
         for item in parse_jsonl(lines(), seed.rel):
             if isinstance(item, FormatWarning):
-                result.warnings.append(str(item))
+                warnings.append(str(item))
             else:
-                result.documents.append(item)
+                yield item
+
+
+def no_articles(warnings: list[str]) -> SkipFile:
+    """Why an export yielded nothing, as the operator sees it."""
+    return SkipFile("no articles: " + ("; ".join(warnings[:3]) or "empty"))
+
+
+def _read_jsonl(seed: SeedFile, max_line_bytes: int) -> FileRead:
+    result = FileRead()
+    result.documents.extend(stream_jsonl(seed, max_line_bytes, result.warnings))
     if not result.documents:
-        raise SkipFile("no articles: " + ("; ".join(result.warnings[:3]) or "empty"))
+        raise no_articles(result.warnings)
     return result
 
 

@@ -8,10 +8,13 @@ numbered SQL files in `migrations/`, in order, each in one transaction.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+import os
 import sqlite3
 import threading
+import uuid
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -529,6 +532,33 @@ class PassageReader:
             for connection in self._connections:
                 connection.close()
             self._connections.clear()
+
+
+def is_damage(error: sqlite3.DatabaseError) -> bool:
+    """SQLITE_CORRUPT ("disk image is malformed") or SQLITE_NOTADB, not a busy or full disk."""
+    code = getattr(error, "sqlite_errorcode", 0) & 0xFF
+    return code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
+def database_is_damaged(path: Path) -> bool:
+    """A full check, run only once an error has already said "damaged"."""
+    try:
+        with contextlib.closing(sqlite3.connect(path)) as connection:
+            rows = connection.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.DatabaseError as error:
+        return is_damage(error)
+    return rows != [("ok",)]
+
+
+def set_aside(path: Path) -> Path:
+    """Move a damaged database and its WAL files next to it, under a dated name; returns the new path."""
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.name}.damaged-{stamp}-{uuid.uuid4().hex[:6]}")
+    for suffix in ("", "-wal", "-shm"):
+        source = path.with_name(path.name + suffix)
+        if source.exists():
+            os.replace(source, aside.with_name(aside.name + suffix))
+    return aside
 
 
 def _statements(script: str) -> list[str]:

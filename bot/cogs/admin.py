@@ -15,7 +15,7 @@ from discord.ext import commands
 
 from bot.client import NewsBot
 from bot.render import NO_MENTIONS, fields_embed
-from retrieval.archive import ArchiveError, ReindexBusy, ReindexReport
+from retrieval import ArchiveError, ReindexBusy, ReindexReport
 
 log = logging.getLogger(__name__)
 

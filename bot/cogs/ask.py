@@ -20,8 +20,7 @@ from discord.ext import commands
 
 from bot.client import NewsBot
 from bot.render import NO_MENTIONS, NOTHING_FOUND, answer_embeds, question_line
-from retrieval.answer import Answer
-from retrieval.dates import parse_date
+from retrieval import Answer, parse_date
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +106,7 @@ class AnswerView(discord.ui.View):
         await self._vote(interaction, False)
 
     async def _vote(self, interaction: discord.Interaction, helpful: bool) -> None:
-        changed = await self.cog.bot.archive.store.record_feedback(
+        changed = await self.cog.bot.archive.record_feedback(
             self.answer_id, interaction.user.id, helpful, self.question.text
         )
         text = "Thanks, your vote is recorded." if changed else "You already voted that way on this answer."

@@ -11,8 +11,7 @@ from discord.ext import commands
 
 from bot.client import NewsBot
 from bot.render import NO_MENTIONS, latest_embed
-from retrieval.dates import parse_date
-from retrieval.store import LatestItem
+from retrieval import LatestItem, parse_date
 
 PAGE_SIZE = 10
 

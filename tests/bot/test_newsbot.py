@@ -12,8 +12,8 @@ import pytest
 from bot.cogs.admin import BUSY, NOT_ADMIN
 from bot.render import EMBED_TOTAL_LIMIT, link
 from bot.settings import Settings
-from retrieval.archive import WriterLock
 from retrieval.engines import TantivyEngine
+from retrieval.locking import WriterLock
 from tests.bot.harness import LONG_TITLE, LocalBot, start_bot
 from tests.localdiscord import InteractionHandle, LocalDiscord, matching
 

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-import retrieval.archive as archive_module
-from retrieval.archive import Archive, ReindexBusy, WriterLock
+import retrieval.checkpoints
+from retrieval import Archive, ReindexBusy
+from retrieval.lifecycle import IndexKeeper
+from retrieval.locking import WriterLock
 from retrieval.options import ArchiveOptions, SearchOptions
 from tests.conftest import SEED
 from tests.retrieval.test_formats import SEED_HEADLINES
@@ -206,13 +208,13 @@ async def test_crash_between_steps_leaves_an_archive_that_opens_and_answers(
         if name == step:
             raise Crash(name)
 
-    monkeypatch.setattr(archive_module, "_checkpoint", crash)
+    monkeypatch.setattr(retrieval.checkpoints, "reached", crash)
     with pytest.raises(Crash):
         await archive.reindex()
     # Still answering from the previous index in the same process.
     assert (await archive.ask("Russia Turkey ICG")).found
     await archive.close()
-    monkeypatch.setattr(archive_module, "_checkpoint", lambda name: None)
+    monkeypatch.setattr(retrieval.checkpoints, "reached", lambda name: None)
 
     reopened = await Archive.open(options)
     try:
@@ -279,10 +281,10 @@ async def test_opening_in_step_does_no_rebuild(options: ArchiveOptions, monkeypa
     await archive.reindex()
     await archive.close()
 
-    async def forbidden(self: Archive, store: object) -> None:
+    async def forbidden(self: IndexKeeper, store: object) -> None:
         raise AssertionError("rebuilt an index that was in step")
 
-    monkeypatch.setattr(Archive, "_rebuild_index", forbidden)
+    monkeypatch.setattr(IndexKeeper, "rebuild", forbidden)
     reopened = await Archive.open(options)
     await reopened.close()
 
@@ -325,10 +327,10 @@ async def test_crash_while_rebuilding_the_index_leaves_a_usable_archive(
         if name == "rebuild:before-switch":
             raise Crash(name)
 
-    monkeypatch.setattr(archive_module, "_checkpoint", crash)
+    monkeypatch.setattr(retrieval.checkpoints, "reached", crash)
     with pytest.raises(Crash):
         await Archive.open(options)
-    monkeypatch.setattr(archive_module, "_checkpoint", lambda name: None)
+    monkeypatch.setattr(retrieval.checkpoints, "reached", lambda name: None)
     reopened = await Archive.open(options)
     try:
         assert reopened.engine is not None and reopened.engine.generation() == 5

@@ -53,7 +53,7 @@ import sys
 import time
 from pathlib import Path
 
-import retrieval.archive as archive_module
+import retrieval.checkpoints
 from retrieval.archive import Archive
 from retrieval.options import ArchiveOptions
 
@@ -67,7 +67,7 @@ def checkpoint(step):
         time.sleep(3600)
 
 
-archive_module._checkpoint = checkpoint
+retrieval.checkpoints.reached = checkpoint
 
 
 async def main():

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.archive import Archive, ReindexBusy, RemovalsNeedConsent, WriterLock
+from retrieval import Archive, ReindexBusy, RemovalsNeedConsent
+from retrieval.locking import WriterLock
 from retrieval.options import ArchiveOptions
 
 

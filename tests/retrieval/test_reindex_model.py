@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-import retrieval.archive as archive_module
+import retrieval.reindex as reindex_module
 from retrieval.archive import Archive
 from retrieval.options import ArchiveOptions
 
@@ -194,7 +194,8 @@ class SeedsFolder(RuleBasedStateMachine):
 
 @pytest.fixture
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(archive_module, "_BATCH_FILES", 3)
+    monkeypatch.setattr(reindex_module, "_BATCH_FILES", 3)
+    monkeypatch.setattr(reindex_module, "_PART_BYTES", 300)  # exports applied in several parts
 
 
 def test_incremental_reindex_equals_a_fresh_index(small_batches: None) -> None:

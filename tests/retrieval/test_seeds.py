@@ -109,15 +109,15 @@ async def test_file_vanishing_mid_reindex_keeps_its_indexed_articles(
         await archive.reindex()
         seed = next(options.seeds_dir.iterdir())
         seed.write_text(seed.read_text() + "\nAn added paragraph about vanishing files.\n")
-        import retrieval.archive as archive_module
+        import retrieval.reindex as reindex_module
 
-        real_digest = archive_module.file_digest
+        real_digest = reindex_module.file_digest
 
         def vanish(path: Path) -> str:
             path.unlink()
             return real_digest(path)
 
-        monkeypatch.setattr(archive_module, "file_digest", vanish)
+        monkeypatch.setattr(reindex_module, "file_digest", vanish)
         report = await archive.reindex()
         assert [(s.rel, s.reason) for s in report.skipped] == [
             (seed.name, "vanished while reading; its indexed articles are kept")
