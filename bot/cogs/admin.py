@@ -15,12 +15,23 @@ from discord.ext import commands
 
 from bot.client import NewsBot
 from bot.render import NO_MENTIONS, fields_embed
-from retrieval import ArchiveError, ReindexBusy, ReindexReport
+from retrieval import ArchiveError, ReindexBusy, ReindexReport, RemovalsNeedConsent
 
 log = logging.getLogger(__name__)
 
 NOT_ADMIN = "Only server managers (and admins named in newsbot's config) can use this command."
 BUSY = "A reindex is already running; questions are answered from the current index until it finishes."
+NOT_YOURS = "Only the moderator who ran this /reindex can answer it."
+CANCELLED = "Cancelled: nothing was changed."
+
+
+def consent_text(error: RemovalsNeedConsent) -> str:
+    """What a moderator reads before allowing a mass removal (the shell's wording names a flag instead)."""
+    return (
+        f"Stopped: {error.files} files are gone from the seeds folder, which would remove {error.removing} of the "
+        f"archive's {error.total} articles ({error.removing / error.total:.0%}). Nothing was changed. If the "
+        "folder is unmounted or was emptied by mistake, restore it and cancel; if the removal is intended, confirm."
+    )
 
 
 def report_embed(report: ReindexReport) -> discord.Embed:
@@ -52,6 +63,32 @@ def _age(stamp: object) -> str:
     return f"{max(seconds, 0):.0f} s ago"
 
 
+class ConfirmRemovals(discord.ui.View):
+    """Asks the moderator who ran `/reindex` to allow a reindex that would remove much of the archive."""
+
+    def __init__(self, cog: AdminCog, moderator_id: int) -> None:
+        super().__init__(timeout=600)
+        self.cog = cog
+        self.moderator_id = moderator_id
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id == self.moderator_id and self.cog.bot.is_admin(interaction):
+            return True
+        await interaction.response.send_message(NOT_YOURS, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        return False
+
+    @discord.ui.button(label="Remove them and reindex", style=discord.ButtonStyle.danger)
+    async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button[ConfirmRemovals]) -> None:
+        self.stop()
+        await interaction.response.edit_message(content="Reindexing, removals allowed…", view=None)
+        await self.cog.run_reindex(interaction, allow_removals=True)
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    async def cancel(self, interaction: discord.Interaction, button: discord.ui.Button[ConfirmRemovals]) -> None:
+        self.stop()
+        await interaction.response.edit_message(content=CANCELLED, view=None)
+
+
 class AdminCog(commands.Cog):
     def __init__(self, bot: NewsBot) -> None:
         self.bot = bot
@@ -66,22 +103,30 @@ class AdminCog(commands.Cog):
         if not self.bot.is_admin(interaction):
             await self._refuse(interaction, NOT_ADMIN)
             return
-        archive = self.bot.archive
-        if archive.reindexing:
+        if self.bot.archive.reindexing:
             await self._refuse(interaction, BUSY)
             return
         # Deferred before any work: a large reindex takes far longer than the 3 s Discord allows.
         await interaction.response.defer(thinking=True, ephemeral=True)
+        await self.run_reindex(interaction, allow_removals=False)
+
+    async def run_reindex(self, interaction: discord.Interaction, allow_removals: bool) -> None:
+        """Reindex and report in a private follow-up; a mass removal asks for confirmation first."""
+        send = interaction.followup.send
         try:
-            report = await archive.reindex()
+            report = await self.bot.archive.reindex(allow_removals=allow_removals)
         except ReindexBusy:
-            await interaction.followup.send(BUSY, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            await send(BUSY, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            return
+        except RemovalsNeedConsent as error:
+            view = ConfirmRemovals(self, interaction.user.id)
+            await send(consent_text(error), view=view, ephemeral=True, allowed_mentions=NO_MENTIONS)
             return
         except ArchiveError as error:
-            await interaction.followup.send(str(error), ephemeral=True, allowed_mentions=NO_MENTIONS)
+            await send(str(error), ephemeral=True, allowed_mentions=NO_MENTIONS)
             return
-        log.info("reindex by %s: %s", interaction.user.id, report)
-        await interaction.followup.send(embed=report_embed(report), ephemeral=True, allowed_mentions=NO_MENTIONS)
+        log.info("reindex by %s (removals allowed: %s): %s", interaction.user.id, allow_removals, report)
+        await send(embed=report_embed(report), ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="stats", description="Size and health of the news archive.")
     @app_commands.default_permissions(manage_guild=True)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.cogs.admin import BUSY, NOT_ADMIN
+from bot.cogs.admin import BUSY, CANCELLED, NOT_ADMIN, NOT_YOURS
 from bot.render import EMBED_TOTAL_LIMIT, link
 from bot.settings import Settings
 from retrieval.engines import TantivyEngine
@@ -158,6 +158,49 @@ async def test_reindex_defers_then_reports(server: LocalDiscord, newsbot: LocalB
     assert followup.json["allowed_mentions"] == {"parse": []}
     answer = await answered(await server.slash("ask", {"question": "sorghum"}))
     assert answer["embeds"][0]["title"] == "1. Sorghum"
+
+
+async def _emptied_seeds_reindex(server: LocalDiscord, newsbot: LocalBot, moderator: str) -> dict[str, Any]:
+    """Empty the seeds folder, run /reindex, and return the private confirmation message."""
+    for path in newsbot.settings.seeds_dir.iterdir():
+        path.unlink()
+    ix = await server.slash("reindex", permissions=MANAGE_GUILD, user_id=moderator)
+    assert (await ix.response()).json["type"] == 5
+    followup = await ix.followup()
+    assert followup.json["allowed_mentions"] == {"parse": []}
+    message: dict[str, Any] = followup.response  # the message as created
+    assert message["flags"] & 64
+    assert "would remove 3 of the archive's 3 articles (100%)" in message["content"]
+    assert set(buttons(message)) == {"Remove them and reindex", "Cancel"}
+    assert (await newsbot.archive.stats())["documents"] == 3  # nothing removed yet
+    return message
+
+
+async def test_a_mass_removal_waits_for_the_moderator_to_confirm(server: LocalDiscord, newsbot: LocalBot) -> None:
+    moderator, other = server.next_id(), server.next_id()
+    message = await _emptied_seeds_reindex(server, newsbot, moderator)
+    confirm = buttons(message)["Remove them and reindex"]
+
+    refused = await answered(await server.click(message, confirm, user_id=other, permissions=MANAGE_GUILD))
+    assert refused["content"] == NOT_YOURS and refused["flags"] == 64
+    assert (await newsbot.archive.stats())["documents"] == 3
+
+    press = await server.click(message, confirm, user_id=moderator, permissions=MANAGE_GUILD)
+    update = await press.response()
+    assert update.json["type"] == 7 and update.json["data"]["components"] == []
+    report = (await press.followup()).json["embeds"][0]
+    fields = {f["name"]: f["value"] for f in report["fields"]}
+    assert report["title"] == "Reindex finished" and fields["Removed"] == "3"
+    assert (await newsbot.archive.stats())["documents"] == 0
+
+
+async def test_a_mass_removal_can_be_cancelled(server: LocalDiscord, newsbot: LocalBot) -> None:
+    moderator = server.next_id()
+    message = await _emptied_seeds_reindex(server, newsbot, moderator)
+    press = await server.click(message, buttons(message)["Cancel"], user_id=moderator, permissions=MANAGE_GUILD)
+    update = await press.response()
+    assert update.json["type"] == 7 and update.json["data"]["content"] == CANCELLED
+    assert (await newsbot.archive.stats())["documents"] == 3
 
 
 async def test_configured_admin_role_may_reindex(server: LocalDiscord, make_settings: Callable[..., Settings]) -> None:
