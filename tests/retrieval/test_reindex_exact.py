@@ -5,13 +5,17 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import random
+import shutil
 from pathlib import Path
 
 import pytest
 
 from retrieval import Archive, ReindexBusy, RemovalsNeedConsent
+from retrieval.lifecycle import IndexKeeper
 from retrieval.locking import WriterLock
 from retrieval.options import ArchiveOptions
+from retrieval.store import Store
 
 
 def _md(title: str, body: str) -> str:
@@ -264,5 +268,38 @@ async def test_random_bytes_in_index_segments_are_repaired_from_the_store(option
     try:
         answer = await reopened.ask("ICG Russia Turkey")
         assert answer.found and "Karabakh" in answer.hits[0].title
+    finally:
+        await reopened.close()
+
+
+async def test_random_bytes_inside_fast_fields_are_detected_at_opening(
+    options: ArchiveOptions, news_jsonl: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Damage that leaves the file readable: without the id sample it would give silently wrong answers."""
+    shutil.copy(news_jsonl, options.seeds_dir / news_jsonl.name)
+    archive = await Archive.open(options)
+    await archive.reindex()
+    before = [(hit.title, hit.passage_id) for hit in (await archive.ask("Bukele approval rating")).hits]
+    await archive.close()
+    current = options.data_dir / "index" / (options.data_dir / "index" / "CURRENT").read_text().strip()
+    rng = random.Random(7)
+    for segment in current.glob("*.fast"):
+        content = bytearray(segment.read_bytes())
+        middle = range(len(content) // 4, len(content) // 2)  # the footer and its checksum stay intact
+        content[middle.start : middle.stop] = bytes(rng.randrange(256) for _ in middle)
+        segment.write_bytes(bytes(content))
+    rebuilds: list[object] = []
+    real_rebuild = IndexKeeper.rebuild
+
+    async def counted(self: IndexKeeper, store: Store) -> None:
+        rebuilds.append(store)
+        await real_rebuild(self, store)
+
+    monkeypatch.setattr(IndexKeeper, "rebuild", counted)
+    reopened = await Archive.open(options)
+    try:
+        assert len(rebuilds) == 1  # found at opening, before any question
+        after = [(hit.title, hit.passage_id) for hit in (await reopened.ask("Bukele approval rating")).hits]
+        assert after == before
     finally:
         await reopened.close()
