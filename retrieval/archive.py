@@ -18,7 +18,7 @@ from retrieval.analyzer import Analyzer
 from retrieval.answer import Answer
 from retrieval.engines import Engine
 from retrieval.errors import ArchiveError
-from retrieval.lifecycle import IndexKeeper, is_panic
+from retrieval.lifecycle import IndexKeeper, index_failed
 from retrieval.locking import WriterLock
 from retrieval.options import ArchiveOptions
 from retrieval.reindex import Progress, Reindex, ReindexReport
@@ -176,7 +176,7 @@ class Archive:
         try:
             hits = await asyncio.to_thread(search, self.engine, *arguments)
         except BaseException as error:
-            if not is_panic(error):
+            if not index_failed(error):
                 raise
             log.warning("the search index failed on a question (%s); rebuilding it from the store", error)
             await self.keeper.repair(self.store)

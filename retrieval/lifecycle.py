@@ -30,9 +30,14 @@ log = logging.getLogger(__name__)
 _SAMPLE = 16  # stored passage ids looked up in the index by each consistency check
 
 
-def is_panic(error: BaseException) -> bool:
-    """A Rust panic inside tantivy surfaces as pyo3's `PanicException`, a `BaseException`."""
-    return type(error).__name__ == "PanicException"
+def index_failed(error: BaseException) -> bool:
+    """Whether an error from the engine means its files are damaged.
+
+    A Rust panic inside tantivy surfaces as pyo3's `PanicException`, a
+    `BaseException`; damaged bytes that tantivy notices come as `ValueError`
+    ("An IO error occurred: 'Invalid data'") or `OSError`.
+    """
+    return type(error).__name__ == "PanicException" or isinstance(error, ValueError | OSError)
 
 
 def _ordinal(day: str | None) -> int | None:
@@ -142,8 +147,8 @@ class IndexKeeper:
         try:
             indexed = engine.count()
             missing = await asyncio.to_thread(engine.missing, sample)
-        except BaseException as error:  # a damaged index panics in Rust (pyo3's PanicException)
-            if not is_panic(error):
+        except BaseException as error:
+            if not index_failed(error):
                 raise
             log.warning("the search index fails (%s); it will be rebuilt from the store", error)
             return False
