@@ -46,6 +46,9 @@ class ArchiveOptions(BaseModel):
     data_dir: Path = Path("data")
     engine: EngineName = "tantivy"
     max_file_mb: float = Field(50.0, gt=0, description="single-article files above this are skipped")
+    allowed_link_dirs: list[Path] = Field(
+        default_factory=list, description="folders outside seeds_dir that links in it may lead to"
+    )
     index_titles: bool = True
     max_removal_share: float = Field(
         0.5, ge=0, le=1, description="a reindex that would remove more of the archive than this stops and asks"

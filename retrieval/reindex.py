@@ -173,7 +173,7 @@ class Reindex:
         """Bring the archive in line with `seeds_dir`; see `Archive.reindex` for what it raises."""
         report, writer = self.report, self.writer
         await self._start()
-        scan = await asyncio.to_thread(scan_seeds, seeds_dir)
+        scan = await asyncio.to_thread(scan_seeds, seeds_dir, self.options.allowed_link_dirs)
         report.files_seen = len(scan.files)
         report.skipped.extend(scan.passed_over)
         known = await writer.file_states()

@@ -8,11 +8,12 @@ stops the rest of the archive from being indexed.
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
 import logging
 import os
 import stat
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -70,9 +71,15 @@ class Scan:
     unlisted: list[str] = field(default_factory=list)  # folders that could not be listed, relative
 
 
-def scan_seeds(root: Path) -> Scan:
+LINK_OUTSIDE = "link to a place outside the seeds folder; not followed (allow its folder in allowed_link_dirs)"
+
+
+def scan_seeds(root: Path, allowed_link_dirs: Sequence[Path] = ()) -> Scan:
     """Every supported regular file under `root`, sorted by path, and everything passed over.
 
+    `root` is a boundary: a link is followed only when its target lies inside
+    `root` or inside one of `allowed_link_dirs`, so a link to `../.env` or
+    `/etc` can never put a file the bot can read in front of every member.
     Finite by construction: each directory (by device and inode) is entered at
     most once, so a link loop (`ln -s . seeds/loop`) cannot multiply the
     archive; FIFOs, sockets and devices are never opened (reading a pipe or
@@ -86,10 +93,12 @@ def scan_seeds(root: Path) -> Scan:
         scan.unlisted.append("")
         scan.passed_over.append(Skipped(".", f"cannot list: {error.strerror}"))
         return scan
+    boundary = [os.path.realpath(folder) for folder in (root, *allowed_link_dirs)]
     visited = {(top.st_dev, top.st_ino)}
-    stack = [root]
+    # (the path as listed, for names under the seeds folder; the real directory, for opening)
+    stack = [(root, Path(boundary[0]))]
     while stack:
-        directory = stack.pop()
+        directory, real_directory = stack.pop()
         try:
             entries = list(os.scandir(directory))
         except OSError as error:
@@ -101,6 +110,13 @@ def scan_seeds(root: Path) -> Scan:
             if entry.name.startswith("."):
                 continue
             rel = _rel(Path(entry.path), root)
+            real = real_directory / entry.name
+            if entry.is_symlink():
+                target = os.path.realpath(entry.path)
+                if not _inside(target, boundary):
+                    scan.passed_over.append(Skipped(rel, LINK_OUTSIDE))
+                    continue
+                real = Path(target)
             try:
                 info = entry.stat(follow_symlinks=True)
             except FileNotFoundError:
@@ -115,7 +131,7 @@ def scan_seeds(root: Path) -> Scan:
                     scan.passed_over.append(Skipped(rel, "directory already indexed (a link loop or a second link)"))
                     continue
                 visited.add((info.st_dev, info.st_ino))
-                stack.append(Path(entry.path))
+                stack.append((Path(entry.path), real))
                 continue
             if not stat.S_ISREG(info.st_mode):
                 scan.passed_over.append(Skipped(rel, "not a regular file (a pipe, socket or device)"))
@@ -123,9 +139,13 @@ def scan_seeds(root: Path) -> Scan:
             if Path(entry.name).suffix.lower() not in SUPPORTED_SUFFIXES:
                 scan.passed_over.append(Skipped(rel, "unsupported file type (use .txt, .md or .jsonl)"))
                 continue
-            scan.files.append(SeedFile(Path(entry.path), rel, info.st_size, info.st_mtime_ns))
+            scan.files.append(SeedFile(real, rel, info.st_size, info.st_mtime_ns))
     scan.files.sort(key=lambda seed: seed.rel)
     return scan
+
+
+def _inside(target: str, folders: Sequence[str]) -> bool:
+    return any(target == folder or target.startswith(folder.rstrip(os.sep) + os.sep) for folder in folders)
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -189,8 +209,15 @@ def open_regular(path: Path) -> BinaryIO:
 
     Opened without blocking and checked after opening, so a file swapped for a
     FIFO or a device after the scan can neither hang the reindex nor be read.
+    Never through a link (the scan resolved the links it allows): a file
+    swapped for a link to `../.env` after the scan is refused.
     """
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise SkipFile("became a link after the scan; not followed") from None
+        raise
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
         raise SkipFile("not a regular file (a pipe, socket or device)")
