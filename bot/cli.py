@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -202,6 +203,8 @@ COMMANDS = {"ask": cmd_ask, "latest": cmd_latest, "reindex": cmd_reindex, "stats
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # Whatever newsbot writes (the store, index segments) is for its own user only.
+    os.umask(0o077)
     quiet = logging.INFO if args.command == "run" else logging.WARNING
     logging.basicConfig(
         level=(quiet, logging.INFO, logging.DEBUG)[min(args.verbose, 2)],

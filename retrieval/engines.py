@@ -107,7 +107,7 @@ class TantivyEngine:
         self.path = path
         self.analyzer = analyzer
         self._heap = writer_heap_mb * 1_000_000
-        path.mkdir(parents=True, exist_ok=True)
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
         builder = tantivy.SchemaBuilder()
         builder.add_text_field("text", tokenizer_name=TOKENIZER_NAME, index_option="freq")
         builder.add_integer_field("pid", fast=True)

@@ -190,7 +190,7 @@ class IndexKeeper:
             "rebuilding the search index from the store (generation %d)",
             generation,
         )
-        self._root.mkdir(parents=True, exist_ok=True)
+        self._root.mkdir(parents=True, exist_ok=True, mode=0o700)
         path = self._root / f"tantivy-{generation:06d}-{uuid.uuid4().hex[:8]}"
         old, self.engine = self.engine, open_engine(self.engine_name, path, self.analyzer)
         try:

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -166,3 +167,40 @@ def test_a_damaged_database_is_set_aside_reported_in_one_line_and_rebuilt(workdi
     stats = newsbot("stats", cwd=workdir)
     assert stats.returncode == 0, stats.stderr
     assert "documents: 61" in stats.stdout  # every article rebuilt from the seeds
+
+
+@pytest.fixture
+def usual_umask() -> Iterator[None]:
+    """The usual umask, under which files come out world-readable."""
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+def test_the_data_directory_is_private_to_its_user(workdir: Path, usual_umask: None) -> None:
+    result = newsbot("reindex", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    data = workdir / "data"
+    assert data.stat().st_mode & 0o777 == 0o700
+    files = [path for path in data.rglob("*") if path.is_file()]
+    assert any(path.name == "newsbot.sqlite3" for path in files) and any(path.suffix == ".idx" for path in files)
+    loose = {
+        str(path.relative_to(data)): oct(path.stat().st_mode & 0o777) for path in files if path.stat().st_mode & 0o077
+    }
+    assert loose == {}
+    for folder in (path for path in data.rglob("*") if path.is_dir()):
+        assert folder.stat().st_mode & 0o077 == 0, folder
+
+
+async def test_an_archive_opened_from_code_also_creates_private_files(tmp_path: Path, usual_umask: None) -> None:
+    from retrieval import Archive, ArchiveOptions
+
+    (tmp_path / "seeds").mkdir()
+    shutil.copy(SEED, tmp_path / "seeds" / SEED.name)
+    archive = await Archive.open(ArchiveOptions(seeds_dir=tmp_path / "seeds", data_dir=tmp_path / "data"))
+    try:
+        await archive.reindex()
+    finally:
+        await archive.close()
+    assert (tmp_path / "data").stat().st_mode & 0o777 == 0o700
+    assert (tmp_path / "data" / "newsbot.sqlite3").stat().st_mode & 0o777 == 0o600
