@@ -24,6 +24,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 from retrieval import checkpoints
@@ -105,6 +106,30 @@ def passages_of(document: Document, options: ArchiveOptions) -> list[Passage]:
     return passages
 
 
+def trusted_dates(document: Document, latest: date) -> tuple[Document, list[str]]:
+    """The article with dates after `latest` removed, and a warning for each.
+
+    A date years ahead is a typo or a scraper bug (9999-12-31); trusted, it
+    would sit at the top of `latest` forever. Unknown is better than wrong.
+    """
+    warnings = []
+    update: dict[str, object] = {}
+    if document.date is not None and document.date > latest:
+        warnings.append(f"date {document.date.isoformat()} of “{document.title[:80]}” is in the future; not used")
+        update["date"] = None
+    future = [h for h in document.headlines if h.date is not None and h.date > latest]
+    if future:
+        warnings.append(
+            f"{len(future)} headline dates of “{document.title[:80]}” are in the future (first {future[0].date}); "
+            "not used"
+        )
+        update["headlines"] = tuple(
+            h.model_copy(update={"date": None}) if h.date is not None and h.date > latest else h
+            for h in document.headlines
+        )
+    return (document.model_copy(update=update) if update else document), warnings
+
+
 def _index_batch(engine: Engine, retired: Sequence[int], documents: Sequence[NewDocument]) -> None:
     """Thread side of a write: replace the retired articles' passages in the index."""
     engine.delete_documents(retired)
@@ -163,6 +188,8 @@ class Reindex:
         self.next_doc = self.next_pid = 0
         self._first_ids = (0, 0)
         self._limit = int(options.max_file_mb * 1_000_000)
+        # A day ahead is a time zone, not an error.
+        self._latest_day = date.today() + timedelta(days=1)
 
     @property
     def engine(self) -> Engine:
@@ -353,7 +380,10 @@ class Reindex:
                     item.same_bytes = True
                 else:
                     item.read = read_seed(seed, self._limit)
-                    item.cut = [(d, passages_of(d, self.options)) for d in item.read.documents]
+                    for document in item.read.documents:
+                        document, warnings = trusted_dates(document, self._latest_day)
+                        item.read.warnings.extend(warnings)
+                        item.cut.append((document, passages_of(document, self.options)))
             except (SkipFile, OSError) as error:
                 item.error = _unreadable(error)
             out.append(item)
@@ -381,7 +411,7 @@ class Reindex:
         seen: set[str] = set()
         stream = stream_jsonl(seed, self._limit, warnings)
         try:
-            while part := await asyncio.to_thread(self._cut_part, stream):
+            while part := await asyncio.to_thread(self._cut_part, stream, warnings):
                 keys = {document.key for document, _ in part}
                 articles = _compare(part, {key: live[key] for key in keys if key in live})
                 seen |= keys
@@ -401,11 +431,13 @@ class Reindex:
         self.report.removed += len(removed)
         await self._write(removed, [], [state])
 
-    def _cut_part(self, stream: Iterator[Document]) -> list[tuple[Document, list[Passage]]]:
+    def _cut_part(self, stream: Iterator[Document], warnings: list[str]) -> list[tuple[Document, list[Passage]]]:
         """Thread side of an export: its next articles, up to about `_PART_BYTES` of text."""
         part: list[tuple[Document, list[Passage]]] = []
         size = 0
-        for document in stream:
+        for read in stream:
+            document, problems = trusted_dates(read, self._latest_day)
+            warnings.extend(problems)
             part.append((document, passages_of(document, self.options)))
             size += len(document.title) + len(document.body)
             if size >= _PART_BYTES:

@@ -16,6 +16,9 @@ from retrieval.engines import Engine, ScoredPassage
 from retrieval.options import SearchOptions
 from retrieval.store import PassageReader, PassageRow
 
+# Candidates looked at for one question, at most: far past any real run of copies.
+_MAX_POOL = 20_000
+
 
 def search(
     engine: Engine,
@@ -27,14 +30,23 @@ def search(
     after: date | None = None,
     before: date | None = None,
 ) -> list[Hit]:
-    """The best `count` hits for analyzed `terms`; empty when the best score is under `min_score`."""
-    # Extra candidates make room for dropping near-duplicates (the same
-    # headline listed on many pages, several passages of one article).
-    scored = engine.search(terms, count * 2 + 6, after, before)
-    if not scored or scored[0].score < options.min_score:
-        return []
-    rows = reader.passages([s.pid for s in scored])
-    return _hits(engine, analyzer, options, scored, rows, terms, count)
+    """The best `count` distinct hits for analyzed `terms` (or all there are).
+
+    Empty when the best score is under `min_score`. Near-duplicates (the same
+    headline listed on many pages, one page scraped thirty times, several
+    passages of one article) are dropped, so the candidate pool grows until
+    `count` distinct hits are found or the engine has no more.
+    """
+    pool = count * 2 + 6
+    while True:
+        scored = engine.search(terms, pool, after, before)
+        if not scored or scored[0].score < options.min_score:
+            return []
+        rows = reader.passages([s.pid for s in scored])
+        hits = _hits(engine, analyzer, options, scored, rows, terms, count)
+        if len(hits) == count or len(scored) < pool or pool >= _MAX_POOL:
+            return hits
+        pool *= 4
 
 
 def _hits(

@@ -267,27 +267,31 @@ class Store:
         pending = await self.pending()
         documents, document_parameters = _live("documents", pending)
         headlines, headline_parameters = _live("headlines", pending, "document_id")
-        async with self.db.execute(
+        sql = (
             "SELECT title, date, kind, url, file FROM ("
             " SELECT documents.title, documents.date, 'article' AS kind, documents.url, documents.file"
             f"  FROM documents WHERE {documents} AND documents.date >= ?"
             " UNION ALL"
             " SELECT headlines.title, headlines.date, 'headline', NULL, documents.file FROM headlines"
             f"  JOIN documents ON documents.id = headlines.document_id WHERE {headlines} AND headlines.date >= ?"
-            ") ORDER BY date DESC, kind ASC, title ASC LIMIT ?",
-            (*document_parameters, floor, *headline_parameters, floor, count * 4 + 20),
-        ) as cursor:
-            rows = await cursor.fetchall()
+            ") ORDER BY date DESC, kind ASC, title ASC, file ASC LIMIT ? OFFSET ?"
+        )
         seen: set[str] = set()
         items: list[LatestItem] = []
-        for title, day, kind, url, file in rows:
-            fold = " ".join(str(title).casefold().split())
-            if fold in seen:
-                continue
-            seen.add(fold)
-            items.append(LatestItem(title, _day(day), kind, url, file))
-            if len(items) == count:
+        page, offset = count * 4 + 20, 0
+        # Pages of many sites repeat one "Latest news" block: read on until `count` distinct titles.
+        while len(items) < count:
+            parameters = (*document_parameters, floor, *headline_parameters, floor, page, offset)
+            async with self.db.execute(sql, parameters) as cursor:
+                rows = list(await cursor.fetchall())
+            for title, day, kind, url, file in rows:
+                fold = " ".join(str(title).casefold().split())
+                if fold not in seen and len(items) < count:
+                    seen.add(fold)
+                    items.append(LatestItem(title, _day(day), kind, url, file))
+            if len(rows) < page:
                 break
+            offset += page
         return items
 
     async def counts(self) -> dict[str, int | str | None]:
