@@ -3,26 +3,55 @@
 Precedence, highest first: environment, `.env`, the TOML file, defaults. The
 Discord token is read only from `DISCORD_TOKEN` in the environment or `.env`,
 never from the config file, and is a `SecretStr` so it never reaches a log.
+
+Error messages end up in terminals, logs and bug reports, so they never repeat
+a value read from the environment or `.env` (where tokens live), nor one under
+a key that looks like a secret; they name the key and the place it was really
+set instead. `.env` is often shared with other programs: only `NEWSBOT_*`
+variables and `DISCORD_TOKEN` are read from it, the rest is none of our business.
 """
 
 from __future__ import annotations
 
+import difflib
+import json
 import os
+import re
 import tomllib
+import types
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Union, get_args, get_origin
 
+from dotenv import dotenv_values
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic_core import ErrorDetails
 from pydantic_settings import (
     BaseSettings,
+    DotEnvSettingsSource,
+    InitSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
-    TomlConfigSettingsSource,
+    SettingsError,
 )
 
 from retrieval import ArchiveOptions
 
 DEFAULT_CONFIG = Path("config/newsbot.toml")
+DOTENV = Path(".env")
+PREFIX = "NEWSBOT_"
+NESTED = "__"
+TOKEN_VARIABLE = "DISCORD_TOKEN"
+TOKEN_HINT = "put the Discord token in DISCORD_TOKEN (environment or .env), never in the config file"
+# Parts of a key name (lower case, "-" read as "_") that mark it as holding a secret.
+SECRET_WORDS = ("token", "secret", "password", "passwd", "api_key", "apikey", "credential", "private_key")
+# `NEWSBOT_*` environment variables that are not settings: the config file's path
+# (read by `config_path`) and the test suite's knobs. Any other is a typo.
+NOT_SETTINGS = frozenset({"NEWSBOT_CONFIG", "NEWSBOT_KILLS", "NEWSBOT_KILLS_SEED", "NEWSBOT_MODEL_RUNS"})
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_SHOWN_CHARS = 80
+_MISSING = object()
 
 
 class ConfigError(Exception):
@@ -49,16 +78,15 @@ class Settings(ArchiveOptions, BaseSettings):
     """Everything the CLI and the bot read, from one place."""
 
     model_config = SettingsConfigDict(
-        env_prefix="NEWSBOT_",
-        env_nested_delimiter="__",
-        env_file=".env",
+        env_prefix=PREFIX,
+        env_nested_delimiter=NESTED,
+        env_file=DOTENV,
         extra="forbid",
-        toml_file=None,
     )
 
     bot: BotOptions = Field(default_factory=lambda: BotOptions())
     discord_token: SecretStr | None = Field(
-        None, validation_alias=AliasChoices("DISCORD_TOKEN", "NEWSBOT_DISCORD_TOKEN"), exclude=True
+        None, validation_alias=AliasChoices(TOKEN_VARIABLE, "NEWSBOT_DISCORD_TOKEN"), exclude=True
     )
 
     @classmethod
@@ -70,7 +98,8 @@ class Settings(ArchiveOptions, BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, dotenv_settings, TomlConfigSettingsSource(settings_cls))
+        """Arguments, environment, then `.env` cut down to newsbot's own variables; `load_settings` adds the file."""
+        return (init_settings, env_settings, _own_variables_only(dotenv_settings))
 
     def archive_options(self) -> ArchiveOptions:
         """The retrieval part, as the `retrieval` package expects it."""
@@ -87,36 +116,270 @@ def config_path(explicit: Path | None) -> Path | None:
 
 
 def load_settings(explicit: Path | None = None, **overrides: Any) -> Settings:
-    """Build and validate the settings; raises `ConfigError` with a one-line reason."""
+    """Build and validate the settings; raises `ConfigError` with one line per problem."""
     path = config_path(explicit)
-    if path is not None:
-        if not path.is_file():
-            raise ConfigError(f"config file {path} does not exist")
-        try:
-            table = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-            raise ConfigError(f"{path} is not valid TOML: {error}") from None
-        if any(key.lower() in {"discord_token", "token"} for key in table):
-            raise ConfigError(f"{path} holds a Discord token; put it in DISCORD_TOKEN (environment or .env) instead")
+    sources = Sources(
+        path=path,
+        table=read_config(path) if path is not None else {},
+        overrides=overrides,
+        environment={name: value for name, value in os.environ.items() if name.upper().startswith(PREFIX)},
+        dotenv=read_dotenv(),
+    )
+    if problems := sources.problems():
+        raise ConfigError("\n".join(problems))
+    try:
+        return _with_table(sources.table)(**overrides)
+    except ValidationError as error:
+        raise ConfigError(describe(error, sources)) from None
+    except SettingsError as error:  # not expected after `problems()`; its text names a field, never a value
+        raise ConfigError(f"settings could not be read: {error}") from None
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    """The config file's table; a missing or unreadable file is a `ConfigError`."""
+    if not path.is_file():
+        raise ConfigError(f"config file {path} does not exist")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path} is not valid TOML: {error}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path} is not UTF-8 text; save it as UTF-8") from None
+
+
+def read_dotenv() -> dict[str, str | None]:
+    """`.env`'s newsbot variables as written (other programs' variables are left out unread)."""
+    if not DOTENV.is_file():
+        return {}
+    try:
+        values = dotenv_values(DOTENV, encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{DOTENV} is not UTF-8 text; save it as UTF-8") from None
+    return {name: value for name, value in values.items() if name.upper().startswith(PREFIX)}
+
+
+def _with_table(table: dict[str, Any]) -> type[Settings]:
+    """`Settings` reading the config table already read and checked, below the environment and `.env`."""
 
     class _FromFile(Settings):
-        model_config = SettingsConfigDict(toml_file=path)
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            own = super().settings_customise_sources(
+                settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
+            )
+            return (*own, InitSettingsSource(settings_cls, init_kwargs=table))
 
+    return _FromFile
+
+
+def _own_variables_only(source: PydanticBaseSettingsSource) -> PydanticBaseSettingsSource:
+    """Hide other programs' `.env` variables, which `extra="forbid"` would refuse (and echo)."""
+    if isinstance(source, DotEnvSettingsSource):
+        source.env_vars = {
+            name: value
+            for name, value in source.env_vars.items()
+            if name.upper() == TOKEN_VARIABLE or variable_target(name) is not None
+        }
+    return source
+
+
+# What a variable sets.
+
+
+def variable_target(name: str) -> tuple[tuple[str, ...], Any] | None:
+    """The key a `NEWSBOT_*` variable sets (`NEWSBOT_SEARCH__RESULTS`: search.results) and its type, or None."""
+    if not name.upper().startswith(PREFIX):
+        return None
+    key = tuple(name[len(PREFIX) :].lower().split(NESTED))
+    model: type[BaseModel] | None = Settings
+    annotation: Any = None
+    for part in key:
+        if model is None or part not in model.model_fields:
+            return None
+        annotation = model.model_fields[part].annotation
+        model = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+    return key, annotation
+
+
+def setting_variables(model: type[BaseModel] = Settings, key: tuple[str, ...] = ()) -> Iterator[str]:
+    """Every variable name that sets something, for "did you mean" suggestions."""
+    for name, field in model.model_fields.items():
+        yield PREFIX + NESTED.join((*key, name)).upper()
+        if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
+            yield from setting_variables(field.annotation, (*key, name))
+
+
+def needs_json(annotation: Any) -> bool:
+    """pydantic-settings reads lists and tables from a variable as JSON (and fails with a traceback otherwise)."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        kinds = [kind for kind in get_args(annotation) if kind is not type(None)]
+        return bool(kinds) and all(needs_json(kind) for kind in kinds)
+    kind = get_origin(annotation) or annotation
+    return isinstance(kind, type) and issubclass(kind, list | tuple | set | frozenset | dict | BaseModel)
+
+
+def looks_secret(name: str) -> bool:
+    """A key or variable name that says it holds a token, password or other secret."""
+    folded = name.lower().replace("-", "_")
+    return any(word in folded for word in SECRET_WORDS)
+
+
+# Where values came from.
+
+
+@dataclass(frozen=True)
+class Place:
+    """One place a value was set, as the operator would look for it."""
+
+    label: str
+    shows_values: bool  # the config file and code arguments; never the environment or .env
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Everything given to `load_settings`, to check names first and to say where a wrong value came from."""
+
+    path: Path | None
+    table: dict[str, Any]
+    overrides: dict[str, Any]
+    environment: dict[str, str]
+    dotenv: dict[str, str | None]
+
+    def problems(self) -> list[str]:
+        """Secrets in the config file and bad variable names: refused before anything is validated."""
+        secrets = [f"{self.path}: {key} looks like a secret; {TOKEN_HINT}" for key in secret_keys(self.table)]
+        environment = [
+            line
+            for name, value in self.environment.items()
+            if name.upper() not in NOT_SETTINGS
+            for line in variable_problems(f"environment variable {name}", name, value)
+        ]
+        dotenv = [
+            line
+            for name, value in self.dotenv.items()
+            for line in variable_problems(f"{DOTENV}: {name}", name, value, from_dotenv=True)
+        ]
+        return secrets + environment + dotenv
+
+    def places(self, loc: tuple[str | int, ...], whole_table: bool) -> list[Place]:
+        """Where the value at `loc` was set: the winning place, or every contributor for a table-level error."""
+        found: list[Place] = []
+        if provides(self.overrides, loc):
+            found.append(Place("load_settings argument", shows_values=True))
+        found += [
+            Place(f"environment variable {name}", False) for name, v in self.environment.items() if sets(name, v, loc)
+        ]
+        found += [Place(f"{DOTENV}: {name}", False) for name, v in self.dotenv.items() if sets(name, v, loc)]
+        if provides(self.table, loc):
+            found.append(Place(str(self.path), shows_values=True))
+        return found if whole_table else found[:1]
+
+
+def variable_problems(place: str, name: str, value: str | None, from_dotenv: bool = False) -> list[str]:
+    """What is wrong with one `NEWSBOT_*` variable's name, or with a list or table value that is not JSON."""
+    if name.upper() == "NEWSBOT_CONFIG" and from_dotenv:
+        return [f"{place} is read from the environment only; set it there, or pass --config"]
+    target = variable_target(name)
+    if target is None and looks_secret(name):
+        return [
+            f"{place} looks like a secret; newsbot reads only the Discord token, and only from "
+            f"{TOKEN_VARIABLE} (environment or .env); remove {name}"
+        ]
+    if target is None:
+        close = difflib.get_close_matches(name.upper(), list(setting_variables()), n=1, cutoff=0.8)
+        hint = (
+            f"did you mean {close[0]}? Rename it"
+            if close
+            else "rename it (NEWSBOT_<KEY>, or NEWSBOT_<TABLE>__<KEY> for a key in a table, as in config/newsbot.toml)"
+        )
+        return [f"{place} is not a newsbot setting; {hint} or remove it"]
+    key, annotation = target
+    if value is not None and needs_json(annotation) and parse_json(value) is None:
+        return [f'{place}: {".".join(key)}: write a list or table as JSON, e.g. [1, 2] or {{"key": 1}}']
+    return []
+
+
+def secret_keys(value: Any, table: str = "") -> Iterator[str]:
+    """Secret-looking keys anywhere in the config file, named as TOML would (`[bot] token`), never with values."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            shown = key if _BARE_KEY.fullmatch(key) else json.dumps(key)
+            if looks_secret(key):
+                yield f"[{table}] {shown}" if table else shown
+            else:
+                yield from secret_keys(item, f"{table}.{shown}" if table else shown)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from secret_keys(item, f"{table}[{index}]")
+
+
+def provides(data: Any, loc: tuple[str | int, ...]) -> bool:
+    """Whether a table (config file, arguments, a JSON variable) holds a value at `loc`."""
+    for part in loc:
+        data = _child(data, part)
+        if data is _MISSING:
+            return False
+    return True
+
+
+def _child(data: Any, part: str | int) -> Any:
+    if isinstance(data, Mapping):
+        return data.get(part, _MISSING)
+    if isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+        return data[part]
+    return _MISSING
+
+
+def sets(name: str, value: str | None, loc: tuple[str | int, ...]) -> bool:
+    """Whether variable `name` set the value at `loc`, or something inside it (a table-level error)."""
+    target = variable_target(name)
+    if target is None or value is None:
+        return False
+    key = target[0]
+    if tuple(loc[: len(key)]) == key:  # the variable is the key, or a JSON table or list holding it
+        return len(loc) == len(key) or provides(parse_json(value), loc[len(key) :])
+    return tuple(key[: len(loc)]) == loc  # the variable is inside the table the error is about
+
+
+def parse_json(text: str) -> Any:
+    """A JSON value, or None when `text` is not JSON."""
     try:
-        return _FromFile(**overrides)
-    except ValidationError as error:
-        raise ConfigError(describe(error, path)) from None
+        return json.loads(text)
+    except ValueError:
+        return None
 
 
-def describe(error: ValidationError, path: Path | None) -> str:
-    """One line per wrong value: the key, what was wrong, what was given."""
-    where = f"{path} or " if path else ""
-    lines = []
-    for item in error.errors():
-        loc = [str(part) for part in item["loc"]]
-        key = ".".join(loc) or "(top level)"
-        variable = "NEWSBOT_" + "__".join(loc).upper()
-        given = item.get("input")
-        shown = "" if isinstance(given, dict) else f" (got {given!r})"
-        lines.append(f"config: {key}: {item['msg']}{shown} [set in {where}{variable}]")
-    return "\n".join(lines)
+# Messages.
+
+
+def describe(error: ValidationError, sources: Sources) -> str:
+    """One line per wrong value: where it was set, the key, what was expected; the value only when safe."""
+    return "\n".join(_describe_one(item, sources) for item in error.errors())
+
+
+def _describe_one(item: ErrorDetails, sources: Sources) -> str:
+    loc = tuple(item["loc"])
+    key = ".".join(str(part) for part in loc) or "(top level)"
+    given = item.get("input")
+    places = sources.places(loc, whole_table=isinstance(given, Mapping))
+    where = " and ".join(place.label for place in places) or "settings"
+    safe = bool(places) and all(place.shows_values for place in places)
+    secret = any(isinstance(part, str) and looks_secret(part) for part in loc)
+    shown = f" (got {_short(given)})" if safe and not secret and _is_scalar(given) else ""
+    return f"{where}: {key}: {item['msg']}{shown}"
+
+
+def _is_scalar(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool | Path)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
