@@ -22,10 +22,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from retrieval import checkpoints
 from retrieval.chunking import Passage, passages_for
@@ -37,6 +38,7 @@ from retrieval.lifecycle import IndexKeeper
 from retrieval.options import ArchiveOptions
 from retrieval.planning import Article, ArticlePlan, FileState, Scanned, plan_articles, plan_files, removal_share
 from retrieval.seeds import (
+    UNSUPPORTED,
     FileRead,
     SeedFile,
     SkipFile,
@@ -81,6 +83,19 @@ class ReindexReport:
     rebuilt_index: bool = False
     generation: int = 0
     seconds: float = 0.0
+
+    def problems(self) -> list[Skipped]:
+        """Skipped files worth reading first (too big, binary, unreadable), then one line per unsupported type.
+
+        A seeds folder often holds many files newsbot does not read (images,
+        PDFs); listed one by one, they would bury the real problems.
+        """
+        real = sorted((item for item in self.skipped if item.reason != UNSUPPORTED), key=lambda item: item.rel)
+        kinds = Counter(PurePosixPath(item.rel).suffix.lower() or "(none)" for item in self.skipped if item not in real)
+        if kinds:
+            counted = ", ".join(f"{suffix} ×{count}" for suffix, count in kinds.most_common())
+            real.append(Skipped(f"{sum(kinds.values())} files", f"{UNSUPPORTED}: {counted}"))
+        return real
 
 
 @dataclass(slots=True)

@@ -71,6 +71,7 @@ class Scan:
     unlisted: list[str] = field(default_factory=list)  # folders that could not be listed, relative
 
 
+UNSUPPORTED = "unsupported file type (use .txt, .md or .jsonl)"
 LINK_OUTSIDE = "link to a place outside the seeds folder; not followed (allow its folder in allowed_link_dirs)"
 
 
@@ -137,7 +138,7 @@ def scan_seeds(root: Path, allowed_link_dirs: Sequence[Path] = ()) -> Scan:
                 scan.passed_over.append(Skipped(rel, "not a regular file (a pipe, socket or device)"))
                 continue
             if Path(entry.name).suffix.lower() not in SUPPORTED_SUFFIXES:
-                scan.passed_over.append(Skipped(rel, "unsupported file type (use .txt, .md or .jsonl)"))
+                scan.passed_over.append(Skipped(rel, UNSUPPORTED))
                 continue
             scan.files.append(SeedFile(real, rel, info.st_size, info.st_mtime_ns))
     scan.files.sort(key=lambda seed: seed.rel)
@@ -240,7 +241,8 @@ def stream_jsonl(seed: SeedFile, max_line_bytes: int, warnings: list[str]) -> Ge
 
         def lines() -> Iterator[str]:
             nonlocal decode_warned
-            decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
+            # "-sig": an export saved by a Windows tool opens with a byte-order mark.
+            decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="strict")
             number = 0
             while raw := handle.readline(max_line_bytes + 1):
                 number += 1

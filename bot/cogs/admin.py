@@ -46,11 +46,23 @@ def report_embed(report: ReindexReport) -> discord.Embed:
         ("Time", f"{report.seconds:.2f} s"),
         ("Generation", str(report.generation)),
     ]
-    problems = [f"`{item.rel}`: {item.reason}" for item in report.skipped + report.warnings]
-    description = "\n".join(problems[:30]) + (f"\n… and {len(problems) - 30} more" if len(problems) > 30 else "")
+    description = _whole_lines([f"`{item.rel}`: {item.reason}" for item in report.problems() + report.warnings])
     if report.rebuilt_index:
         description = "The index was out of step with the store and was rebuilt first.\n" + description
     return fields_embed("Reindex finished", rows, description or None)
+
+
+def _whole_lines(lines: list[str], budget: int = 3000) -> str:
+    """As many whole lines as fit in `budget` characters, then how many were left out: no reason cut mid-sentence."""
+    shown: list[str] = []
+    used = 0
+    for line in lines:
+        if used + len(line) + 1 > budget - 40:
+            break
+        shown.append(line)
+        used += len(line) + 1
+    left = len(lines) - len(shown)
+    return "\n".join(shown) + (f"\n… and {left} more (`newsbot reindex` in a shell lists them all)" if left else "")
 
 
 def _age(stamp: object) -> str:

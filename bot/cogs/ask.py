@@ -194,6 +194,12 @@ class AskCog(commands.Cog):
             await interaction.response.defer(thinking=True)
         content, embeds, view = await work
         ephemeral = view is None
+        if interaction.response.is_done() and ephemeral:
+            # The public "thinking…" placeholder would become a public "nothing found":
+            # remove it and tell the member privately, as a fast answer would have.
+            await interaction.delete_original_response()
+            await interaction.followup.send(content, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            return
         if interaction.response.is_done():
             message = await interaction.followup.send(
                 content, embeds=embeds, view=view or discord.utils.MISSING, wait=True, allowed_mentions=NO_MENTIONS

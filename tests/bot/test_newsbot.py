@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import re
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -10,7 +12,7 @@ from typing import Any
 import pytest
 
 from bot.cogs.admin import BUSY, CANCELLED, NOT_ADMIN, NOT_YOURS
-from bot.render import EMBED_TOTAL_LIMIT, link
+from bot.render import EMBED_TOTAL_LIMIT, NOTHING_FOUND, link
 from bot.settings import Settings
 from retrieval.engines import TantivyEngine
 from retrieval.locking import WriterLock
@@ -362,3 +364,26 @@ def test_only_well_formed_web_urls_become_embed_links() -> None:
     assert link("https://example.org/a?b=c") == "https://example.org/a?b=c"
     for bad in ("javascript:alert(1)", "example.org/a", "https://exa mple.org", "https://x/" + "a" * 2100, None):
         assert link(bad) is None
+
+
+async def test_a_slow_nothing_found_stays_private(
+    server: LocalDiscord, newsbot: LocalBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_ask = newsbot.archive.ask
+
+    async def slow_ask(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(0.3)
+        return await real_ask(*args, **kwargs)
+
+    monkeypatch.setattr(newsbot.archive, "ask", slow_ask)
+    # The module the bot loaded as an extension (discord.py imports a fresh copy).
+    ask_module = sys.modules[type(newsbot.get_cog("AskCog")).__module__]
+    monkeypatch.setattr(ask_module, "DEFER_AFTER_SECONDS", 0.05)
+    ix = await server.slash("ask", {"question": "quantum chromodynamics lattice"})
+    callback = await ix.response()
+    assert callback.json["type"] == 5, callback.json  # deferred: a public "thinking…" placeholder
+    followup = await ix.followup()
+    assert followup.json["flags"] == 64 and followup.json["allowed_mentions"] == {"parse": []}
+    assert followup.json["content"] == NOTHING_FOUND
+    deleted = await server.wait_for_request(matching("DELETE", re.compile(r"/messages/@original$"), status=204))
+    assert deleted.path.startswith("/webhooks/")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,32 @@ async def test_file_vanishing_mid_reindex_keeps_its_indexed_articles(
         assert (await archive.ask("ICG Russia Turkey")).found
     finally:
         await archive.close()
+
+
+def test_an_export_opening_with_a_byte_order_mark_keeps_its_first_article(tmp_path: Path) -> None:
+    path = tmp_path / "bom.jsonl"
+    lines = [json.dumps({"title": "Bom first", "text": "Kumquat orchards."}), json.dumps({"title": "Second"})]
+    path.write_bytes(b"\xef\xbb\xbf" + "\n".join(lines).encode("utf-8") + b"\n")
+    read = read_seed(SeedFile(path, path.name, path.stat().st_size, 0), 1_000_000)
+    assert [d.title for d in read.documents] == ["Bom first", "Second"]
+    assert read.warnings == []
+
+
+async def test_the_skip_report_lists_real_problems_first_and_groups_unsupported_types(
+    options: ArchiveOptions,
+) -> None:
+    seeds = options.seeds_dir
+    for i in range(60):
+        (seeds / f"scan-{i:02d}.pdf").write_bytes(b"%PDF")
+    (seeds / "photo.JPG").write_bytes(b"\xff\xd8")
+    (seeds / "zz-binary.txt").write_bytes(b"\x00\x01\x02")
+    (seeds / "aa-huge.txt").write_bytes(b"a " * 600_000)
+    archive = await Archive.open(options.model_copy(update={"max_file_mb": 1.0}))
+    try:
+        report = await archive.reindex()
+    finally:
+        await archive.close()
+    problems = [(item.rel, item.reason) for item in report.problems()]
+    assert problems[0][0] == "aa-huge.txt" and "over the 1 MB limit" in problems[0][1]
+    assert problems[1] == ("zz-binary.txt", "binary file, not text")
+    assert problems[2:] == [("61 files", "unsupported file type (use .txt, .md or .jsonl): .pdf ×60, .jpg ×1")]
