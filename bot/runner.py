@@ -69,6 +69,10 @@ async def serve(settings: Settings, token: str) -> int:
     except discord.LoginFailure:
         print(REJECTED, file=sys.stderr)
         return 1
+    except (aiohttp.ClientError, OSError, discord.GatewayNotFound) as error:
+        # No network, DNS failing, Discord down: one line, not discord.py's traceback.
+        print(f"newsbot: cannot reach Discord ({error}); check the network connection and try again", file=sys.stderr)
+        return 1
     except discord.PrivilegedIntentsRequired:
         print(
             "newsbot: channel Q&A needs the Message Content intent; switch it on in the developer portal "
@@ -88,4 +92,7 @@ def run_bot(settings: Settings) -> int:
     if not token:
         print(NO_TOKEN, file=sys.stderr)
         return 2
+    # newsbot never joins voice channels: discord.py's warnings about voice libraries are noise.
+    discord.VoiceClient.warn_nacl = False
+    discord.VoiceClient.warn_dave = False
     return asyncio.run(serve(settings, token))

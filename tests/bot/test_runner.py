@@ -63,3 +63,28 @@ async def test_run_with_a_rejected_token_exits_non_zero(tmp_path: Path, bot_seed
         _, stderr = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 1
     assert "newsbot: Discord rejected the token in DISCORD_TOKEN" in stderr.decode()
+
+
+# `newsbot run` with Discord unreachable, as on a machine with no network: the
+# REST base points at a port nothing listens on, so the login's connection fails.
+UNREACHABLE = r"""
+import sys
+import discord.http
+from bot.cli import main
+
+discord.http.Route.BASE = "http://127.0.0.1:9/api/v10"
+sys.exit(main(["run"]))
+"""
+
+
+async def test_run_without_a_network_exits_with_one_clear_line(tmp_path: Path, bot_seeds: Path) -> None:
+    env = environment(tmp_path, bot_seeds, DISCORD_TOKEN="some-token")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", UNREACHABLE, cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    lines = [line for line in stderr.decode().splitlines() if not line.startswith("INFO ")]
+    assert process.returncode == 1
+    assert len(lines) == 1 and lines[0].startswith("newsbot: cannot reach Discord"), lines
+    assert "voice" not in stderr.decode() and "some-token" not in stderr.decode()
