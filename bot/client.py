@@ -9,13 +9,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.members import Members
 from bot.render import NO_MENTIONS
 from bot.settings import Settings
-from retrieval import Archive
+from retrieval import DATABASE_NAME, Archive
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.cogs.ask", "bot.cogs.headlines", "bot.cogs.admin")
+EXTENSIONS = ("bot.cogs.ask", "bot.cogs.headlines", "bot.cogs.admin", "bot.cogs.privacy")
 
 
 def intents_for(settings: Settings) -> discord.Intents:
@@ -70,6 +71,7 @@ class NewsBot(commands.Bot):
         )
         self.settings = settings
         self._archive: Archive | None = None
+        self._members: Members | None = None
         self.loop_watch = LoopWatch()
 
     @property
@@ -78,8 +80,18 @@ class NewsBot(commands.Bot):
             raise RuntimeError("the archive is opened in setup_hook, before any event")
         return self._archive
 
+    @property
+    def members(self) -> Members:
+        """What the bot stores about members (votes), apart from the archive."""
+        if self._members is None:
+            raise RuntimeError("the members' store is opened in setup_hook, before any event")
+        return self._members
+
     async def setup_hook(self) -> None:
         self.loop_watch.start()
+        data_dir = self.settings.data_dir
+        # Opened first: it moves votes an earlier version kept in the archive's database.
+        self._members = await Members.open(data_dir, self.settings.bot.keep_votes_days, data_dir / DATABASE_NAME)
         self._archive = await Archive.open(self.settings.archive_options())
         report = await self._archive.ensure_built()
         if report is not None:
@@ -114,6 +126,9 @@ class NewsBot(commands.Bot):
         if self._archive is not None:
             await self._archive.close()
             self._archive = None
+        if self._members is not None:
+            await self._members.close()
+            self._members = None
 
     def is_admin(self, interaction: discord.Interaction) -> bool:
         """Manage Server, or a configured admin user or role. Checked in code as well as by

@@ -69,6 +69,7 @@ class BotOptions(BaseModel):
     max_question_chars: int = Field(300, ge=10, le=1000)
     results_per_page: int = Field(3, ge=1, le=5)
     button_timeout_seconds: float = Field(600.0, ge=5, le=14 * 60)
+    keep_votes_days: int = Field(90, ge=1, le=3650, description="members' votes (with their question) kept this long")
     api_base_url: str | None = Field(
         None, description="testing hook: a local Discord API, e.g. http://127.0.0.1:8999/api/v10"
     )

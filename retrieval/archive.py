@@ -185,10 +185,6 @@ class Archive:
             hits = await asyncio.to_thread(search, self.engine, *arguments)
         return Answer(question=question, terms=terms, hits=hits)
 
-    async def record_feedback(self, answer_id: str, member_id: int, helpful: bool, question: str) -> bool:
-        """Store a member's vote on an answer; False when it only repeated their vote."""
-        return await self.store.record_feedback(answer_id, member_id, helpful, question)
-
     async def latest(self, count: int, since: date | None = None) -> list[LatestItem]:
         """Newest articles and headlines with their dates, deduplicated."""
         return await self.store.latest(count, since)

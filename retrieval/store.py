@@ -305,8 +305,6 @@ class Store:
             ("headlines", *_count("headlines", pending, "document_id")),
             ("files", "SELECT COUNT(*) FROM files", ()),
             ("newest_date", f"SELECT MAX(date) FROM documents WHERE {documents[0]}", documents[1]),
-            ("helpful", "SELECT COUNT(*) FROM feedback WHERE helpful = 1", ()),
-            ("not_helpful", "SELECT COUNT(*) FROM feedback WHERE helpful = 0", ()),
         ):
             async with self.db.execute(sql, parameters) as cursor:
                 row = await cursor.fetchone()
@@ -316,27 +314,12 @@ class Store:
         out["generation"] = await self.committed_generation()
         return out
 
-    # -- questions and feedback -------------------------------------------------
+    # -- questions ----------------------------------------------------------------
 
     async def count_questions(self, count: int) -> None:
         await self.db.execute(
             "UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key = 'questions_answered'", (count,)
         )
-
-    async def record_feedback(self, answer_id: str, user_id: int, helpful: bool, question: str) -> bool:
-        """Store a member's vote; returns False when it only repeated their existing vote."""
-        async with self.db.execute(
-            "SELECT helpful FROM feedback WHERE answer_id = ? AND user_id = ?", (answer_id, user_id)
-        ) as cursor:
-            row = await cursor.fetchone()
-        if row is not None and bool(row[0]) == helpful:
-            return False
-        await self.db.execute(
-            "INSERT INTO feedback (answer_id, user_id, helpful, question, voted_at) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT (answer_id, user_id) DO UPDATE SET helpful = excluded.helpful, voted_at = excluded.voted_at",
-            (answer_id, user_id, int(helpful), question[:500], datetime.now(UTC).isoformat(timespec="seconds")),
-        )
-        return True
 
     # -- the single writer's side ------------------------------------------------
 

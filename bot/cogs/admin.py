@@ -148,6 +148,7 @@ class AdminCog(commands.Cog):
             await self._refuse(interaction, NOT_ADMIN)
             return
         stats = await self.bot.archive.stats()
+        helpful, not_helpful = await self.bot.members.vote_counts()
         rows = [
             ("Documents", str(stats["documents"])),
             ("Passages", str(stats["passages"])),
@@ -155,8 +156,8 @@ class AdminCog(commands.Cog):
             ("Newest date", str(stats["newest_date"] or "-")),
             ("Index age", _age(stats["indexed_at"])),
             ("Questions answered", str(stats["questions_answered"])),
-            ("Helpful", str(stats["helpful"])),
-            ("Not helpful", str(stats["not_helpful"])),
+            ("Helpful", str(helpful)),
+            ("Not helpful", str(not_helpful)),
             ("Engine", f"{stats['engine']} (generation {stats['index_generation']})"),
             ("Event loop lag (max)", f"{self.bot.loop_watch.worst * 1000:.0f} ms"),
         ]

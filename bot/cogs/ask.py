@@ -106,7 +106,7 @@ class AnswerView(discord.ui.View):
         await self._vote(interaction, False)
 
     async def _vote(self, interaction: discord.Interaction, helpful: bool) -> None:
-        changed = await self.cog.bot.archive.record_feedback(
+        changed = await self.cog.bot.members.record_vote(
             self.answer_id, interaction.user.id, helpful, self.question.text
         )
         text = "Thanks, your vote is recorded." if changed else "You already voted that way on this answer."

@@ -39,7 +39,8 @@ async def answered(ix: InteractionHandle) -> dict[str, Any]:
 async def test_slash_commands_are_synced_with_admin_defaults(server: LocalDiscord, newsbot: LocalBot) -> None:
     synced = server.requests_matching(matching("PUT", f"/guilds/{server.guild_id}/commands"))[-1].json
     by_name = {command["name"]: command for command in synced}
-    assert set(by_name) == {"ask", "latest", "reindex", "stats"}
+    assert set(by_name) == {"ask", "latest", "reindex", "stats", "forget-me"}
+    assert by_name["forget-me"]["default_member_permissions"] is None  # every member may erase their data
     assert str(by_name["reindex"]["default_member_permissions"]) == str(MANAGE_GUILD)
     assert str(by_name["stats"]["default_member_permissions"]) == str(MANAGE_GUILD)
     assert by_name["ask"]["default_member_permissions"] is None
@@ -119,8 +120,23 @@ async def test_feedback_is_one_vote_per_member_per_answer(server: LocalDiscord, 
     assert first["content"] == "Thanks, your vote is recorded." and first["flags"] == 64
     assert again["content"] == "You already voted that way on this answer."
     assert other_vote["content"] == "Thanks, your vote is recorded."
-    stats = await newsbot.archive.stats()
-    assert (stats["helpful"], stats["not_helpful"]) == (1, 1)
+    assert await newsbot.members.vote_counts() == (1, 1)
+
+
+async def test_forget_me_erases_a_members_votes_and_only_theirs(server: LocalDiscord, newsbot: LocalBot) -> None:
+    ix = await server.slash("ask", {"question": ICG_QUESTION})
+    ids = buttons(await answered(ix))
+    member, other = server.next_id(), server.next_id()
+    await answered(await server.click(ix, ids["Helpful"], user_id=member))
+    await answered(await server.click(ix, ids["Not helpful"], user_id=other))
+    reply = await answered(await server.slash("forget-me", user_id=member))
+    assert reply["flags"] == 64 and reply["allowed_mentions"] == {"parse": []}
+    assert reply["content"].startswith("Done: newsbot deleted 1 vote you gave")
+    assert await newsbot.members.vote_counts() == (0, 1)  # the other member's vote stays
+    async with newsbot.members.db.execute("SELECT COUNT(*) FROM votes WHERE user_id = ?", (int(member),)) as cursor:
+        assert await cursor.fetchone() == (0,)
+    again = await answered(await server.slash("forget-me", user_id=member))
+    assert again["content"].startswith("newsbot had nothing stored about you")
 
 
 async def test_latest_lists_newest_first_and_pages(server: LocalDiscord, newsbot: LocalBot) -> None:

@@ -29,7 +29,6 @@ async def test_an_older_schema_is_migrated_and_keeps_its_rows(tmp_path: Path) ->
         assert await store.generation() == 3
         counts = await store.counts()
         assert counts["documents"] == 1 and counts["questions_answered"] == 0
-        assert await store.record_feedback("answer-1", 42, True, "q")
     finally:
         await store.close()
 
@@ -40,19 +39,6 @@ async def test_a_newer_schema_is_refused_with_advice(tmp_path: Path) -> None:
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     with pytest.raises(RuntimeError, match="upgrade newsbot"):
         await Store.open(path)
-
-
-async def test_one_vote_per_member_per_answer(tmp_path: Path) -> None:
-    store = await Store.open(tmp_path / "s.sqlite3")
-    try:
-        assert await store.record_feedback("a", 1, True, "q")
-        assert not await store.record_feedback("a", 1, True, "q")  # repeated: nothing changes
-        assert await store.record_feedback("a", 1, False, "q")  # changed their mind
-        assert await store.record_feedback("a", 2, True, "q")
-        counts = await store.counts()
-        assert (counts["helpful"], counts["not_helpful"]) == (1, 1)
-    finally:
-        await store.close()
 
 
 async def test_database_is_in_wal_mode(tmp_path: Path) -> None:
