@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.settings import ConfigError, Settings, load_settings
+from bot.text import terminal_json, terminal_text
 from retrieval import Archive, ArchiveError, ReindexBusy, ReindexReport, human_date, parse_date
 
 log = logging.getLogger("newsbot")
@@ -88,7 +89,8 @@ class ProgressBar:
 
 
 def print_report(report: ReindexReport, seeds_dir: Path, out: TextIO) -> None:
-    out.write(f"Indexed {seeds_dir} in {report.seconds:.2f} s (generation {report.generation})\n")
+    """The reindex summary; file names and reasons are sanitised, as a file name can hold escape codes."""
+    out.write(f"Indexed {terminal_text(str(seeds_dir))} in {report.seconds:.2f} s (generation {report.generation})\n")
     out.write(
         f"  articles: {report.added} added, {report.changed} changed, {report.removed} removed, "
         f"{report.unchanged} files unchanged; passages: {report.passages_added} added, "
@@ -100,13 +102,9 @@ def print_report(report: ReindexReport, seeds_dir: Path, out: TextIO) -> None:
         if items:
             out.write(f"  {title} ({len(items)}):\n")
             for item in items[:50]:
-                out.write(f"    {item.rel}: {item.reason}\n")
+                out.write(f"    {terminal_text(item.rel)}: {terminal_text(item.reason)}\n")
             if len(items) > 50:
                 out.write(f"    … and {len(items) - 50} more\n")
-
-
-def _emphasis(stream: TextIO) -> tuple[str, str]:
-    return ("\033[1m", "\033[0m") if stream.isatty() else ("**", "**")
 
 
 async def _open(settings: Settings, build: bool) -> Archive:
@@ -133,22 +131,20 @@ async def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
         await archive.close()
     if args.json:
         fields = ("title", "date", "url", "file", "score", "excerpt", "passage_id", "document_id", "kind", "highlights")
-        print(
-            json.dumps(
-                [hit.model_dump(mode="json", include=set(fields)) for hit in answer.hits], ensure_ascii=False, indent=2
-            )
-        )
+        hits = [hit.model_dump(mode="json", include=set(fields)) for hit in answer.hits]
+        print(terminal_json(json.dumps(hits, ensure_ascii=False, indent=2)))
         return EXIT_OK if answer.found else EXIT_NOTHING
     if not answer.found:
         print("Nothing in the archive matches that question. Try other words, or `newsbot latest`.")
         return EXIT_NOTHING
-    bold, plain = _emphasis(sys.stdout)
+    # Archive text is sanitised: a title or excerpt can hold escape codes that act on the terminal.
+    tty = sys.stdout.isatty()
     for number, hit in enumerate(answer.hits, start=1):
-        print(f"{number}. {hit.title}")
+        print(f"{number}. {terminal_text(hit.title)}")
         day = f"{hit.date_human} ({hit.date.isoformat()})" if hit.date else hit.date_human
-        where = f"{hit.file}" + (f" · {hit.url}" if hit.url else "")
-        print(f"   {day} · {where}")
-        print(f"   > {hit.marked(bold, plain)}")
+        where = hit.file + (f" · {hit.url}" if hit.url else "")
+        print(f"   {terminal_text(f'{day} · {where}')}")
+        print(f"   > {terminal_text(hit.excerpt, hit.highlights, tty=tty)}")
         print()
     return EXIT_OK
 
@@ -166,7 +162,7 @@ async def cmd_latest(settings: Settings, args: argparse.Namespace) -> int:
         return EXIT_NOTHING
     for item in items:
         label = "headline" if item.kind == "headline" else "article "
-        print(f"{human_date(item.date):>18}  {label}  {item.title}")
+        print(f"{human_date(item.date):>18}  {label}  {terminal_text(item.title)}")
     return EXIT_OK
 
 

@@ -1,8 +1,10 @@
 """Answers and lists as Discord embeds, always inside Discord's limits.
 
 Discord rejects a whole message (HTTP 400, code 50035) when any limit is
-exceeded, so every text is clipped here at a word boundary before it is sent;
-article text is markdown-escaped so a scraped `*` or `_` cannot restyle a reply.
+exceeded, so every text is clipped here at a word boundary before it is sent.
+Text from the archive goes through `bot.text`: no control or bidirectional
+characters, and markdown escaped so a scraped `*`, `-#` or `[link](...)` cannot
+restyle a reply; the bold of matched words is the only markdown it gains.
 """
 
 from __future__ import annotations
@@ -10,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import discord
-from discord.utils import escape_markdown
 
+from bot.text import discord_markdown, discord_plain, sanitize
 from retrieval import Hit, LatestItem, human_date
 
 # Discord's documented limits (API v10).
@@ -22,6 +24,7 @@ EMBED_DESCRIPTION_LIMIT = 4096
 EMBED_FIELD_VALUE_LIMIT = 1024
 EMBED_FOOTER_LIMIT = 2048
 EMBED_TOTAL_LIMIT = 6000
+LATEST_LINE_LIMIT = 400  # ours: one headline per line keeps a page of ten well under the description limit
 
 NO_MENTIONS = discord.AllowedMentions.none()
 ACCENT = discord.Colour(0x2B6CB0)
@@ -55,29 +58,44 @@ def _open_bold(text: str) -> bool:
 
 
 def link(url: str | None) -> str | None:
-    """`url` if Discord will accept it as an embed link; a malformed one would fail the whole reply."""
-    if url and url.startswith(("https://", "http://")) and len(url) <= 2048 and not any(c.isspace() for c in url):
+    """`url` if Discord will accept it as an embed link; a malformed one would fail the whole reply.
+
+    One holding control or bidirectional characters is refused too: it is made to mislead.
+    """
+    if (
+        url
+        and url.startswith(("https://", "http://"))
+        and len(url) <= 2048
+        and not any(c.isspace() for c in url)
+        and sanitize(url) == url
+    ):
         return url
     return None
 
 
-def quote(text: str) -> str:
-    """Every line as a Discord block quote."""
-    return "\n".join("> " + line for line in text.splitlines() if line.strip())
+# A masked link's target ends at the first `)`, and `\`, `<` and `>` change how it is read: an
+# archived url holding one could close the link early and append markdown of its own.
+_LINK_TARGET_ESCAPES = str.maketrans({c: f"%{ord(c):02X}" for c in "()<>\\"})
+
+
+def masked_link(text: str, url: str) -> str:
+    """`[text](url)` that Discord reads as one link, whatever the url holds (it is percent-encoded)."""
+    return f"[{text}]({url.translate(_LINK_TARGET_ESCAPES)})"
 
 
 def hit_embed(hit: Hit, number: int, description_limit: int = EMBED_DESCRIPTION_LIMIT) -> discord.Embed:
     """One answer: linked title, the quoted excerpt with matched words in bold, date and file."""
-    excerpt = quote(hit.marked("**", "**", escape=escape_markdown))
     day = f"{hit.date_human} ({hit.date.isoformat()})" if hit.date else hit.date_human
     kind = "headline" if hit.kind == "headline" else "article"
+    number_mark = f"{number}. "
     embed = discord.Embed(
-        title=clip(f"{number}. {escape_markdown(hit.title)}", EMBED_TITLE_LIMIT),
+        # Embed titles and descriptions render markdown; footers show text as typed.
+        title=number_mark + discord_markdown(hit.title, limit=EMBED_TITLE_LIMIT - len(number_mark)),
         url=link(hit.url),
-        description=clip(excerpt, description_limit),
+        description=discord_markdown(hit.excerpt, hit.highlights, multiline=True, quote=True, limit=description_limit),
         colour=ACCENT,
     )
-    embed.set_footer(text=clip(f"{day} · {kind} · {hit.file}", EMBED_FOOTER_LIMIT))
+    embed.set_footer(text=discord_plain(f"{day} · {kind} · {hit.file}", limit=EMBED_FOOTER_LIMIT))
     return embed
 
 
@@ -98,7 +116,7 @@ def answer_embeds(hits: Sequence[Hit], first_number: int = 1) -> list[discord.Em
 
 def question_line(question: str, first: int, last: int) -> str:
     """The message content above the answers: which question, which results."""
-    shown = clip(escape_markdown(" ".join(question.split())), 300)
+    shown = discord_markdown(" ".join(question.split()), limit=300)
     return clip(f"Results {first}–{last} for “{shown}”", CONTENT_LIMIT)
 
 
@@ -107,27 +125,56 @@ NOTHING_FOUND = (
 )
 
 
+def latest_line(item: LatestItem) -> str:
+    """One headline or article: date, kind, and its title, linked when it has a url.
+
+    The title is clipped before it is wrapped in a link, so a cut never breaks
+    the link syntax; a url too long to leave room for a title is not linked.
+    """
+    marker = "📰" if item.kind == "article" else "•"
+    head = f"`{human_date(item.date)}` {marker} "
+    budget = LATEST_LINE_LIMIT - len(head)
+    if url := link(item.url):
+        linked = masked_link("", url)
+        if budget - len(linked) >= 40:
+            return head + masked_link(discord_markdown(item.title, limit=budget - len(linked)), url)
+    return head + discord_markdown(item.title, limit=budget)
+
+
+def _lines_within(lines: Sequence[str], limit: int) -> str:
+    """As many whole lines as fit in `limit` characters: cutting inside one could split its markdown."""
+    kept: list[str] = []
+    size = -1
+    for line in lines:
+        size += len(line) + 1
+        if size > limit:
+            break
+        kept.append(line)
+    return "\n".join(kept)
+
+
 def latest_embed(items: Sequence[LatestItem], page: int, pages: int, total: int) -> discord.Embed:
     """A page of headlines and articles, newest first, one line each."""
-    lines = []
-    for item in items:
-        title = escape_markdown(item.title)
-        if url := link(item.url):
-            title = f"[{title}]({url})"
-        marker = "📰" if item.kind == "article" else "•"
-        lines.append(clip(f"`{human_date(item.date)}` {marker} {title}", 400))
-    embed = discord.Embed(
-        title="Latest news", description=clip("\n".join(lines), EMBED_DESCRIPTION_LIMIT), colour=ACCENT
-    )
+    lines = [latest_line(item) for item in items]
+    embed = discord.Embed(title="Latest news", description=_lines_within(lines, EMBED_DESCRIPTION_LIMIT), colour=ACCENT)
     embed.set_footer(text=f"Page {page + 1} of {pages} · {total} items · 📰 article, • headline")
     return embed
 
 
 def fields_embed(title: str, rows: Sequence[tuple[str, str]], description: str | None = None) -> discord.Embed:
-    """A summary card (stats, reindex reports) with one inline field per row."""
-    embed = discord.Embed(title=clip(title, EMBED_TITLE_LIMIT), colour=ACCENT)
+    """A summary card (stats, reindex reports) with one inline field per row.
+
+    The texts are the caller's markdown (file names in code spans), so they are
+    not escaped here, but control and bidirectional characters from file names
+    and reasons are still dropped.
+    """
+    embed = discord.Embed(title=clip(sanitize(title), EMBED_TITLE_LIMIT), colour=ACCENT)
     if description:
-        embed.description = clip(description, EMBED_DESCRIPTION_LIMIT)
+        embed.description = clip(sanitize(description, multiline=True), EMBED_DESCRIPTION_LIMIT)
     for name, value in rows[:25]:
-        embed.add_field(name=clip(name, 256), value=clip(value or "-", EMBED_FIELD_VALUE_LIMIT), inline=True)
+        embed.add_field(
+            name=clip(sanitize(name), 256),
+            value=clip(sanitize(value or "-", multiline=True), EMBED_FIELD_VALUE_LIMIT),
+            inline=True,
+        )
     return embed
