@@ -1,7 +1,7 @@
 """`newsbot`: ask, latest, reindex and stats from a shell; `run` starts the Discord bot.
 
 Exit codes: 0 answered or done, 1 nothing found (or the work could not be done
-now), 2 bad usage or config.
+now), 2 bad usage or config, 141 the reader of the output went away (`| head`).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from retrieval import Archive, ArchiveError, ReindexBusy, ReindexReport, human_d
 log = logging.getLogger("newsbot")
 
 EXIT_OK, EXIT_NOTHING, EXIT_USAGE = 0, 1, 2
+EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a process ended by SIGPIPE
 
 
 class UsageError(Exception):
@@ -88,6 +89,9 @@ class ProgressBar:
         self.stream.flush()
 
 
+_REPORT_LINES = 200
+
+
 def print_report(report: ReindexReport, seeds_dir: Path, out: TextIO) -> None:
     """The reindex summary; file names and reasons are sanitised, as a file name can hold escape codes."""
     out.write(f"Indexed {terminal_text(str(seeds_dir))} in {report.seconds:.2f} s (generation {report.generation})\n")
@@ -98,13 +102,17 @@ def print_report(report: ReindexReport, seeds_dir: Path, out: TextIO) -> None:
     )
     if report.rebuilt_index:
         out.write("  the search index was out of step with the store and was rebuilt from it\n")
-    for title, items in (("skipped", report.skipped), ("warnings", report.warnings)):
+    # Real problems first; files of unsupported types come last, one line per type.
+    for title, count, items in (
+        ("skipped", len(report.skipped), report.problems()),
+        ("warnings", len(report.warnings), report.warnings),
+    ):
         if items:
-            out.write(f"  {title} ({len(items)}):\n")
-            for item in items[:50]:
+            out.write(f"  {title} ({count}):\n")
+            for item in items[:_REPORT_LINES]:
                 out.write(f"    {terminal_text(item.rel)}: {terminal_text(item.reason)}\n")
-            if len(items) > 50:
-                out.write(f"    … and {len(items) - 50} more\n")
+            if len(items) > _REPORT_LINES:
+                out.write(f"    … and {len(items) - _REPORT_LINES} more\n")
 
 
 async def _open(settings: Settings, build: bool) -> Archive:
@@ -215,7 +223,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"seeds directory {settings.seeds_dir} does not exist "
                 "(setting: seeds_dir in config/newsbot.toml, or NEWSBOT_SEEDS_DIR)"
             )
-        return asyncio.run(COMMANDS[args.command](settings, args))
+        code = asyncio.run(COMMANDS[args.command](settings, args))
+        sys.stdout.flush()  # here, where a closed pipe can still be handled below
+        return code
     except (ConfigError, UsageError) as error:
         print(f"newsbot: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -228,6 +238,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("newsbot: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`newsbot latest | head -1`): stop quietly, as `cat` does.
+        # Output still buffered would raise again at exit, so it goes to /dev/null.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

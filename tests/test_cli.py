@@ -204,3 +204,24 @@ async def test_an_archive_opened_from_code_also_creates_private_files(tmp_path: 
         await archive.close()
     assert (tmp_path / "data").stat().st_mode & 0o777 == 0o700
     assert (tmp_path / "data" / "newsbot.sqlite3").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_closed_output_pipe_ends_quietly(workdir: Path) -> None:
+    for i in range(300):  # enough output to fill the pipe's buffer
+        (workdir / "seeds" / f"n{i:03d}.md").write_text(
+            f"---\ntitle: Note {i}\ndate: 2026-01-{1 + i % 28:02d}\n---\nx.\n"
+        )
+    assert newsbot("reindex", cwd=workdir).returncode == 0
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSBOT_", "DISCORD_"))}
+    command = f"{sys.executable} -m bot.cli latest -n 500 | head -1"
+    result = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command],
+        cwd=workdir,
+        env={**environment, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert len(result.stdout.splitlines()) == 1
+    assert result.stderr == ""  # no BrokenPipeError traceback, no "Exception ignored"
+    assert result.returncode == 141

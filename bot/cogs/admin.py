@@ -15,6 +15,7 @@ from discord.ext import commands
 
 from bot.client import NewsBot
 from bot.render import NO_MENTIONS, fields_embed
+from bot.text import discord_markdown
 from retrieval import ArchiveError, ReindexBusy, ReindexReport, RemovalsNeedConsent
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,9 @@ def report_embed(report: ReindexReport) -> discord.Embed:
         ("Time", f"{report.seconds:.2f} s"),
         ("Generation", str(report.generation)),
     ]
-    description = _whole_lines([f"`{item.rel}`: {item.reason}" for item in report.problems() + report.warnings])
+    # File names are escaped, not put in code spans: a backtick in a name would end the span.
+    problems = report.problems() + report.warnings
+    description = _whole_lines([f"{discord_markdown(item.rel)}: {discord_markdown(item.reason)}" for item in problems])
     if report.rebuilt_index:
         description = "The index was out of step with the store and was rebuilt first.\n" + description
     return fields_embed("Reindex finished", rows, description or None)

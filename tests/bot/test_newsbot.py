@@ -172,7 +172,7 @@ async def test_reindex_defers_then_reports(server: LocalDiscord, newsbot: LocalB
     fields = {f["name"]: f["value"] for f in embed["fields"]}
     assert embed["title"] == "Reindex finished"
     assert (fields["Added"], fields["Changed"], fields["Removed"], fields["Skipped files"]) == ("1", "0", "0", "1")
-    assert "`broken.txt`: binary file, not text" in embed["description"]
+    assert "broken.txt: binary file, not text" in embed["description"]
     assert followup.json["allowed_mentions"] == {"parse": []}
     answer = await answered(await server.slash("ask", {"question": "sorghum"}))
     assert answer["embeds"][0]["title"] == "1. Sorghum"
@@ -403,3 +403,13 @@ async def test_a_slow_nothing_found_stays_private(
     assert followup.json["content"] == NOTHING_FOUND
     deleted = await server.wait_for_request(matching("DELETE", re.compile(r"/messages/@original$"), status=204))
     assert deleted.path.startswith("/webhooks/")
+
+
+async def test_a_backtick_in_a_file_name_cannot_restyle_the_reindex_report(
+    server: LocalDiscord, newsbot: LocalBot
+) -> None:
+    (newsbot.settings.seeds_dir / "a` **bold** `b.txt").write_bytes(b"\x00\x01")
+    ix = await server.slash("reindex", permissions=MANAGE_GUILD)
+    await ix.response()
+    description = (await ix.followup()).json["embeds"][0]["description"]
+    assert "a\\` \\*\\*bold\\*\\* \\`b.txt: binary file, not text" in description
