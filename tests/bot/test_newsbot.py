@@ -11,11 +11,13 @@ from typing import Any
 
 import pytest
 
-from bot.cogs.admin import BUSY, CANCELLED, NOT_ADMIN, NOT_YOURS
+from bot.cogs.admin import BUSY, CANCELLED, NOT_ADMIN, NOT_YOURS, report_embed
 from bot.render import EMBED_TOTAL_LIMIT, NOTHING_FOUND, link
 from bot.settings import Settings
+from retrieval import ReindexReport
 from retrieval.engines import TantivyEngine
 from retrieval.locking import WriterLock
+from retrieval.seeds import Skipped
 from tests.bot.harness import LONG_TITLE, LocalBot, start_bot
 from tests.localdiscord import InteractionHandle, LocalDiscord, matching
 
@@ -413,3 +415,14 @@ async def test_a_backtick_in_a_file_name_cannot_restyle_the_reindex_report(
     await ix.response()
     description = (await ix.followup()).json["embeds"][0]["description"]
     assert "a\\` \\*\\*bold\\*\\* \\`b.txt: binary file, not text" in description
+
+
+def test_a_long_reindex_report_shows_whole_reasons_and_counts_the_rest() -> None:
+    reason = "no articles: line 1: not valid JSON (Expecting ',' delimiter); line 2: not valid JSON (Expecting value)"
+    report = ReindexReport(skipped=[Skipped(f"exports/broken-{i:03d}.jsonl", reason) for i in range(120)])
+    description = report_embed(report).description or ""
+    lines = description.splitlines()
+    assert all(line.endswith("(Expecting value)") for line in lines[:-1])
+    shown = len(lines) - 1
+    assert lines[-1].startswith(f"… and {120 - shown} more")
+    assert len(description) <= 4096
