@@ -18,9 +18,19 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
+from bot.replies import nothing_text, preface_lines
 from bot.settings import ConfigError, Settings, load_settings
 from bot.text import terminal_json, terminal_text
-from retrieval import Archive, ArchiveError, ReindexBusy, ReindexReport, human_date, parse_date
+from retrieval import (
+    Answer,
+    Archive,
+    ArchiveError,
+    LatestItem,
+    ReindexBusy,
+    ReindexReport,
+    human_date,
+    parse_date,
+)
 
 log = logging.getLogger("newsbot")
 
@@ -135,18 +145,31 @@ async def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     archive = await _open(settings, build=True)
     try:
         answer = await archive.ask(args.question, args.k, args.after, args.before)
+        # "what happened last week": nothing to search but the dates, so list what is dated then.
+        dated = (
+            await archive.latest(args.k or 10, answer.after, answer.before) if answer.dates and not answer.terms else []
+        )
     finally:
         await archive.close()
     if args.json:
-        fields = ("title", "date", "url", "file", "score", "excerpt", "passage_id", "document_id", "kind", "highlights")
-        hits = [hit.model_dump(mode="json", include=set(fields)) for hit in answer.hits]
-        print(terminal_json(json.dumps(hits, ensure_ascii=False, indent=2)))
+        print(terminal_json(json.dumps(answer_json(answer), ensure_ascii=False, indent=2)))
         return EXIT_OK if answer.found else EXIT_NOTHING
-    if not answer.found:
-        print("Nothing in the archive matches that question. Try other words, or `newsbot latest`.")
-        return EXIT_NOTHING
     # Archive text is sanitised: a title or excerpt can hold escape codes that act on the terminal.
     tty = sys.stdout.isatty()
+
+    def emphasis(word: str) -> str:
+        return terminal_text(word, [(0, len(word))], tty=tty)
+
+    if dated:
+        print(f"Headlines and articles dated {answer.dates}:")
+        for item in dated:
+            print(_latest_line(item))
+        return EXIT_OK
+    if not answer.found:
+        print(nothing_text(answer, emphasis, "`newsbot latest`"))
+        return EXIT_NOTHING
+    for line in preface_lines(answer, emphasis, DATE_HINT):
+        print(line)
     for number, hit in enumerate(answer.hits, start=1):
         print(f"{number}. {terminal_text(hit.title)}")
         day = f"{hit.date_human} ({hit.date.isoformat()})" if hit.date else hit.date_human
@@ -155,6 +178,36 @@ async def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
         print(f"   > {terminal_text(hit.excerpt, hit.highlights, tty=tty)}")
         print()
     return EXIT_OK
+
+
+DATE_HINT = "to filter by date, use --after and --before (e.g. 2026-01-14)"
+
+HIT_FIELDS = (
+    "title", "date", "url", "file", "score", "excerpt", "passage_id", "document_id", "kind", "highlights", "coverage",
+)  # fmt: skip
+
+
+def answer_json(answer: Answer) -> dict[str, object]:
+    """`ask --json`: the hits, and how well they cover the question, in the member's words."""
+    return {
+        "question": answer.question,
+        "searched": answer.searched,
+        "strength": answer.strength,
+        "coverage": answer.coverage,
+        "matched": answer.matched,
+        "unmatched": answer.missing + answer.absent,
+        "not_in_archive": answer.absent,
+        "dates": {
+            "read_as": answer.dates,
+            "after": answer.after and answer.after.isoformat(),
+            "before": answer.before and answer.before.isoformat(),
+            "not_read": answer.unsure_dates,
+        },
+        "corrections": [
+            {"typed": c.typed, "corrected": c.corrected, "choices": list(c.choices)} for c in answer.corrections
+        ],
+        "hits": [hit.model_dump(mode="json", include=set(HIT_FIELDS)) for hit in answer.hits],
+    }
 
 
 async def cmd_latest(settings: Settings, args: argparse.Namespace) -> int:
@@ -169,9 +222,13 @@ async def cmd_latest(settings: Settings, args: argparse.Namespace) -> int:
         print("No dated articles or headlines in the archive yet.")
         return EXIT_NOTHING
     for item in items:
-        label = "headline" if item.kind == "headline" else "article "
-        print(f"{human_date(item.date):>18}  {label}  {terminal_text(item.title)}")
+        print(_latest_line(item))
     return EXIT_OK
+
+
+def _latest_line(item: LatestItem) -> str:
+    label = "headline" if item.kind == "headline" else "article "
+    return f"{human_date(item.date):>18}  {label}  {terminal_text(item.title)}"
 
 
 async def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:

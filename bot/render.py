@@ -13,8 +13,9 @@ from collections.abc import Sequence
 
 import discord
 
+from bot.replies import nothing_text, preface_lines
 from bot.text import discord_markdown, discord_plain, sanitize
-from retrieval import Hit, LatestItem, human_date
+from retrieval import Answer, Hit, LatestItem, human_date
 
 # Discord's documented limits (API v10).
 CONTENT_LIMIT = 2000
@@ -120,9 +121,21 @@ def question_line(question: str, first: int, last: int) -> str:
     return clip(f"Results {first}–{last} for “{shown}”", CONTENT_LIMIT)
 
 
-NOTHING_FOUND = (
-    "I couldn't find anything in the news archive about that. Try other words, or `/latest` for the newest headlines."
-)
+def _emphasis(word: str) -> str:
+    return f"*{discord_markdown(word)}*"
+
+
+def nothing_found(answer: Answer) -> str:
+    """The private reply when the archive cannot answer: what it lacks, in the member's words."""
+    return clip(nothing_text(answer, _emphasis, "`/latest`"), CONTENT_LIMIT)
+
+
+DATE_HINT = "to filter by date, use the `after` and `before` options of `/ask`"
+
+
+def answer_content(answer: Answer, heading: str) -> str:
+    """The message above the answer embeds: corrections, dates, what was not matched, then the heading."""
+    return clip("\n".join([*preface_lines(answer, _emphasis, DATE_HINT), heading]), CONTENT_LIMIT)
 
 
 def latest_line(item: LatestItem) -> str:

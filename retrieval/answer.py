@@ -13,7 +13,9 @@ from datetime import date
 from pydantic import BaseModel
 
 from retrieval.analyzer import Analyzer
+from retrieval.answerability import Strength
 from retrieval.chunking import Span, sentence_spans
+from retrieval.spelling import Correction
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 ELLIPSIS = "…"
@@ -34,6 +36,7 @@ class Hit(BaseModel):
     excerpt: str
     highlights: list[tuple[int, int]]
     passage: str
+    coverage: float = 0.0  # the share of the question's weight (idf) this answer's article text covers
 
     def marked(self, open_mark: str, close_mark: str, escape: Callable[[str], str] = str) -> str:
         """The excerpt with matched words wrapped in marks; other text passed through `escape`."""
@@ -48,9 +51,29 @@ class Hit(BaseModel):
 
 
 class Answer(BaseModel):
+    """The hits for a question, and how well the archive covers it, in the member's own words.
+
+    `matched` are question words the best answer holds, `missing` words the
+    archive has but the best answer lacks, `absent` words the archive never
+    uses. `strength` is strong or partial when there are hits; weak (the best
+    passage covers too little of the question to be an answer) or none (no
+    passage matched at all) when there are not.
+    """
+
     question: str
     terms: list[str]
     hits: list[Hit]
+    strength: Strength = "none"
+    coverage: float = 0.0
+    matched: list[str] = []
+    missing: list[str] = []
+    absent: list[str] = []
+    corrections: list[Correction] = []
+    searched: str | None = None  # the question as searched, when a typo was corrected
+    dates: str | None = None  # the date range read from the question, in words ("on 14 August 2025")
+    after: date | None = None  # ...and as the filter it became
+    before: date | None = None
+    unsure_dates: list[str] = []  # date-like phrases not applied, to say so
 
     @property
     def found(self) -> bool:
@@ -60,7 +83,7 @@ class Answer(BaseModel):
 Weights = Mapping[str, float]
 
 
-def _matched(analyzer: Analyzer, text: str, terms: Weights) -> set[str]:
+def matched_terms(analyzer: Analyzer, text: str, terms: Weights) -> set[str]:
     # Word by word through the analyzer's cache: excerpts look at the same words again and again.
     found: set[str] = set()
     for word in _WORD.findall(text):
@@ -78,7 +101,7 @@ def best_window(text: str, analyzer: Analyzer, weights: Weights, limit: int) -> 
     then the earlier one.
     """
     sentences = sentence_spans(text) or [Span(0, len(text))]
-    covered = [_matched(analyzer, text[s.start : s.end], weights) for s in sentences]
+    covered = [matched_terms(analyzer, text[s.start : s.end], weights) for s in sentences]
     best: tuple[float, bool, int, int] | None = None  # (-weight, opens off-topic, -length, start)
     best_span = sentences[0]
     for first in range(len(sentences)):

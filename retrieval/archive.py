@@ -16,11 +16,13 @@ from pathlib import Path
 
 from retrieval.analyzer import Analyzer
 from retrieval.answer import Answer
+from retrieval.answerability import frame_terms
 from retrieval.engines import Engine
 from retrieval.errors import ArchiveError
 from retrieval.lifecycle import IndexKeeper, index_failed
 from retrieval.locking import WriterLock
 from retrieval.options import ArchiveOptions
+from retrieval.question_dates import question_dates
 from retrieval.reindex import Progress, Reindex, ReindexReport
 from retrieval.search import search
 from retrieval.store import LatestItem, PassageReader, Store, database_is_damaged, is_damage, set_aside
@@ -163,31 +165,57 @@ class Archive:
     # -- answering ------------------------------------------------------------
 
     async def ask(
-        self, question: str, k: int | None = None, after: date | None = None, before: date | None = None
+        self,
+        question: str,
+        k: int | None = None,
+        after: date | None = None,
+        before: date | None = None,
+        today: date | None = None,
     ) -> Answer:
-        """The best passages for a question, each with a quoted excerpt; empty when nothing fits."""
+        """The best passages for a question, each with a quoted excerpt; empty when the archive cannot answer.
+
+        Without an explicit `after`/`before`, dates in the question ("last week",
+        "in January 2026") become the filter and leave the words searched.
+        """
         question = " ".join(question.split())[:MAX_QUESTION_CHARS]
         count = k or self.options.search.results
-        terms = self.analyzer.query_terms(question)
+        scope = None
+        if after is None and before is None:
+            scope = question_dates(question, today or date.today())
+            after, before = scope.after, scope.before
+        dated = scope is not None and scope.label is not None
+        searched = scope.text if scope is not None and dated else question
+        terms = self.analyzer.query_terms(searched)
+        if dated and not set(terms) - frame_terms(self.analyzer):
+            terms = []  # "what happened last week": nothing to search for but the dates
         await self.refresh()
         if not terms or self.engine is None:
-            return Answer(question=question, terms=terms, hits=[])
-        arguments = (self.reader, self.analyzer, self.options.search, terms, count, after, before)
+            answer = Answer(question=question, terms=[], hits=[])
+        else:
+            answer = await self._search(searched, count, after, before)
+        if scope is not None:
+            answer.dates, answer.unsure_dates = scope.label, list(scope.unsure)
+            answer.after, answer.before = after, before
+        answer.question = question
+        return answer
+
+    async def _search(self, question: str, count: int, after: date | None, before: date | None) -> Answer:
+        arguments = (self.reader, self.analyzer, self.options.search, question, count, after, before)
+        assert self.engine is not None
         try:
-            hits = await asyncio.to_thread(search, self.engine, *arguments)
+            return await asyncio.to_thread(search, self.engine, *arguments)
         except BaseException as error:
             if not index_failed(error):
                 raise
             log.warning("the search index failed on a question (%s); rebuilding it from the store", error)
             await self.keeper.repair(self.store)
             if self.engine is None:
-                return Answer(question=question, terms=terms, hits=[])
-            hits = await asyncio.to_thread(search, self.engine, *arguments)
-        return Answer(question=question, terms=terms, hits=hits)
+                return Answer(question=question, terms=[], hits=[])
+            return await asyncio.to_thread(search, self.engine, *arguments)
 
-    async def latest(self, count: int, since: date | None = None) -> list[LatestItem]:
-        """Newest articles and headlines with their dates, deduplicated."""
-        return await self.store.latest(count, since)
+    async def latest(self, count: int, since: date | None = None, until: date | None = None) -> list[LatestItem]:
+        """Newest articles and headlines with their dates, deduplicated, optionally within a range."""
+        return await self.store.latest(count, since, until)
 
     async def stats(self) -> dict[str, int | str | None]:
         await self._save_question_count()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-_MONTHS = {
+MONTHS = {
     name: number
     for number, names in enumerate(
         (
@@ -62,7 +62,7 @@ def parse_date(text: str) -> date | None:
         if fields.get("mnum"):
             month = int(fields["mnum"])
         else:
-            found = _MONTHS.get(fields["month"].lower())
+            found = MONTHS.get(fields["month"].lower())
             if found is None:
                 return None
             month = found

@@ -68,7 +68,8 @@ class Engine(Protocol):
     ) -> list[ScoredPassage]: ...
     def count(self) -> int: ...
     def missing(self, pids: Sequence[int]) -> list[int]: ...
-    def weights(self, terms: Sequence[str]) -> dict[str, float]: ...
+    def frequencies(self, terms: Sequence[str]) -> dict[str, int]: ...
+    def near(self, term: str, edits: int, k: int) -> list[int]: ...
     def close(self) -> None: ...
 
 
@@ -217,10 +218,18 @@ class TantivyEngine:
                 out.append(pid)
         return out
 
-    def weights(self, terms: Sequence[str]) -> dict[str, float]:
+    def frequencies(self, terms: Sequence[str]) -> dict[str, int]:
+        """How many passages hold each term (0: the archive never uses it)."""
         searcher = self.index.searcher()
-        total = searcher.num_docs
-        return {term: idf(total, searcher.doc_freq("text", term)) for term in terms}
+        return {term: int(searcher.doc_freq("text", term)) for term in terms}
+
+    def near(self, term: str, edits: int, k: int) -> list[int]:
+        """Up to `k` passages holding a term within `edits` edits of `term` (a swap counts one)."""
+        query = tantivy.Query.fuzzy_term_query(self.schema, "text", term, distance=edits, transposition_cost_one=True)
+        searcher = self.index.searcher()
+        result = searcher.search(query, limit=k, count=False)
+        pids = searcher.fast_field_values("pid", [address for _, address in result.hits]) if result.hits else []
+        return [int(pid) for pid in pids if pid is not None]
 
     def close(self) -> None:
         self.rollback()
@@ -330,9 +339,21 @@ class RankBM25Engine:
         held = set(self._snapshot[1].tolist())
         return [pid for pid in pids if pid not in held]
 
-    def weights(self, terms: Sequence[str]) -> dict[str, float]:
+    def frequencies(self, terms: Sequence[str]) -> dict[str, int]:
+        """How many passages hold each term (0: the archive never uses it)."""
+        postings = self._snapshot[3]
+        return {term: len(postings.get(term, ())) for term in terms}
+
+    def near(self, term: str, edits: int, k: int) -> list[int]:
+        """Up to `k` passages holding a term within `edits` edits of `term`: a scan of the vocabulary."""
+        from retrieval.spelling import distance  # the reference engine is small; tantivy does this natively
+
         _, pids, _, postings, _ = self._snapshot
-        return {term: idf(len(pids), len(postings.get(term, ()))) for term in terms}
+        rows: list[int] = []
+        for candidate, positions in postings.items():
+            if candidate != term and distance(term, candidate, edits) <= edits:
+                rows.extend(int(row) for row in positions[:k])
+        return sorted({int(pids[row]) for row in rows})[:k]
 
     def close(self) -> None:
         self._snapshot = (None, self._snapshot[1][:0], self._snapshot[2][:0], {}, None)

@@ -35,6 +35,15 @@ class SearchOptions(BaseModel):
     results: int = Field(3, ge=1, le=25, description="answers per question")
     min_score: float = Field(1.0, ge=0.0, description="best BM25 score below this is 'nothing found'")
     excerpt_chars: int = Field(600, ge=80, le=1000, description="longest quoted excerpt")
+    strong_coverage: float = Field(
+        0.85, ge=0, le=1, description="share of a question's weight (idf) an answer covers to be a strong one"
+    )
+    absent_is_unanswerable: bool = Field(
+        False, description="a question naming a word the archive never uses (after typo correction) gets 'nothing'"
+    )
+    partial_coverage: float = Field(
+        0.625, ge=0, le=1, description="below this share, the best passage is not an answer: 'nothing in the archive'"
+    )
 
 
 class ArchiveOptions(BaseModel):

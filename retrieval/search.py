@@ -10,14 +10,18 @@ from collections.abc import Sequence
 from datetime import date
 
 from retrieval.analyzer import Analyzer
-from retrieval.answer import Hit, excerpt_for
+from retrieval.answer import Answer, Hit, excerpt_for, matched_terms
+from retrieval.answerability import coverage, coverage_weights, frame_terms, strength, surface_words
 from retrieval.dates import human_date
-from retrieval.engines import Engine, ScoredPassage
+from retrieval.engines import Engine, ScoredPassage, idf
 from retrieval.options import SearchOptions
+from retrieval.spelling import Correction, allowed_edits, correct, corrected_question, suspects
 from retrieval.store import PassageReader, PassageRow
 
 # Candidates looked at for one question, at most: far past any real run of copies.
 _MAX_POOL = 20_000
+# Passages read for the words near one misspelt term.
+_NEIGHBOURS = 40
 
 
 def search(
@@ -25,41 +29,102 @@ def search(
     reader: PassageReader,
     analyzer: Analyzer,
     options: SearchOptions,
-    terms: list[str],
+    question: str,
     count: int,
     after: date | None = None,
     before: date | None = None,
-) -> list[Hit]:
-    """The best `count` distinct hits for analyzed `terms` (or all there are).
+) -> Answer:
+    """The best `count` distinct answers to `question` (or all there are), and how well they cover it.
 
-    Empty when the best score is under `min_score`. Near-duplicates (the same
-    headline listed on many pages, one page scraped thirty times, several
-    passages of one article) are dropped, so the candidate pool grows until
-    `count` distinct hits are found or the engine has no more.
+    A candidate whose article covers less than `options.partial_coverage` of
+    the question's weight is not an answer, however it ranks: the archive does
+    not pretend to know. Near-duplicates (the same headline listed on many
+    pages, one page scraped thirty times, several passages of one article)
+    are dropped, so the candidate pool grows until `count` distinct answers are
+    found or the engine has no more.
     """
+    terms = analyzer.query_terms(question)
+    frequencies = engine.frequencies(terms)
+    words = surface_words(question, analyzer)
+    corrections = _corrections(engine, reader, analyzer, terms, frequencies, words)
+    fixed = {c.of: c for c in corrections if c.corrected}
+    if fixed:
+        terms = list(dict.fromkeys(fixed[term].term if term in fixed else term for term in terms))
+        frequencies = engine.frequencies(terms)
+        words |= {c.term: c.corrected for c in fixed.values() if c.corrected}
+    passages = engine.count()
+    weights = {term: idf(passages, frequencies[term]) for term in terms}
+    judged = coverage_weights(weights, frame_terms(analyzer))
     pool = count * 2 + 6
     while True:
         scored = engine.search(terms, pool, after, before)
-        if not scored or scored[0].score < options.min_score:
-            return []
+        if scored and scored[0].score < options.min_score:
+            scored = []
         rows = reader.passages([s.pid for s in scored])
-        hits = _hits(engine, analyzer, options, scored, rows, terms, count)
+        hits, best = _hits(analyzer, options, scored, rows, weights, judged, count)
         if len(hits) == count or len(scored) < pool or pool >= _MAX_POOL:
-            return hits
+            break
         pool *= 4
+    named = [words.get(term, term) for term in terms]
+    share = coverage(best, judged)
+    if options.absent_is_unanswerable and any(not frequencies[term] for term in judged):
+        hits = []
+    return Answer(
+        question=question,
+        terms=terms,
+        hits=hits,
+        strength=(strength(share, options.strong_coverage, options.partial_coverage) if hits else "weak")
+        if scored
+        else "none",
+        coverage=round(share, 3),
+        matched=[word for term, word in zip(terms, named, strict=True) if term in best],
+        # Frame words ("how many") are never reported missing: no answer needs to repeat them.
+        missing=[
+            word
+            for term, word in zip(terms, named, strict=True)
+            if term not in best and frequencies[term] and term in judged
+        ],
+        absent=[word for term, word in zip(terms, named, strict=True) if not frequencies[term]],
+        corrections=corrections,
+        searched=corrected_question(question, corrections) if fixed else None,
+    )
+
+
+def _corrections(
+    engine: Engine,
+    reader: PassageReader,
+    analyzer: Analyzer,
+    terms: list[str],
+    frequencies: dict[str, int],
+    words: dict[str, str],
+) -> list[Correction]:
+    """Typo corrections (or choices) for question terms the archive lacks or barely has."""
+    found = []
+    for term in suspects(terms, frequencies):
+        if term in frame_terms(analyzer):
+            continue  # "news" absent from a small archive is not a typo of "new"
+        pids = engine.near(term, allowed_edits(term), _NEIGHBOURS)
+        texts = [row.text for row in reader.passages(pids).values()]
+        correction = correct(term, words.get(term, term), frequencies[term], texts, analyzer, engine.frequencies)
+        if correction is not None:
+            found.append(correction)
+    return found
 
 
 def _hits(
-    engine: Engine,
     analyzer: Analyzer,
     options: SearchOptions,
     scored: Sequence[ScoredPassage],
     rows: dict[int, PassageRow],
-    terms: list[str],
+    weights: dict[str, float],
+    judged: dict[str, float],
     count: int,
-) -> list[Hit]:
-    """Ranked passages to answers: near-duplicates dropped, each article shown by its best excerpt."""
-    weights = engine.weights(terms)
+) -> tuple[list[Hit], set[str]]:
+    """Ranked passages to answers, and the question terms the best candidate's article covers.
+
+    Near-duplicates are dropped, each article is shown by its best excerpt,
+    and candidates covering too little of the question are not answers.
+    """
     bodies: dict[int, list[PassageRow]] = {}
     for item in scored:
         row = rows.get(item.pid)
@@ -67,6 +132,7 @@ def _hits(
             bodies.setdefault(row.document_id, []).append(row)
     seen: set[tuple[str, object]] = set()
     hits: list[Hit] = []
+    best: set[str] | None = None
     for item in scored:
         row = rows.get(item.pid)
         if row is None:
@@ -80,6 +146,15 @@ def _hits(
         # An article found by its title is quoted from its best-ranked body passage.
         shown = bodies[row.document_id][0] if row.kind == "title" and bodies.get(row.document_id) else row
         excerpt, spans = excerpt_for(shown.text, analyzer, weights, options.excerpt_chars)
+        # Judged on what the member reads: the title and the quoted excerpt. Matching
+        # words scattered over a long passage are not an answer; matching the excerpt is.
+        title_terms = set() if row.kind == "headline" else matched_terms(analyzer, row.title, weights)
+        covered = title_terms | matched_terms(analyzer, row.text if row.kind == "headline" else excerpt, weights)
+        share = coverage(covered, judged)
+        if not hits and (best is None or share > coverage(best, judged)):
+            best = covered  # the first answer's, or while there is none, the closest candidate's
+        if share < options.partial_coverage:
+            continue
         title = row.text if row.kind == "headline" else row.title
         hits.append(
             # Built from the store's own rows: validation would only cost time here.
@@ -96,8 +171,9 @@ def _hits(
                 excerpt=excerpt,
                 highlights=spans,
                 passage=shown.text,
+                coverage=round(share, 3),
             )
         )
         if len(hits) == count:
             break
-    return hits
+    return hits, best or set()

@@ -258,22 +258,24 @@ class Store:
             yield rows
             last = rows[-1][0]
 
-    async def latest(self, count: int, since: date | None = None) -> list[LatestItem]:
+    async def latest(self, count: int, since: date | None = None, until: date | None = None) -> list[LatestItem]:
         """Newest dated articles and headlines, deduplicated by title, newest first.
 
         From the committed generation: a half-written reindex shows nothing yet.
         """
         floor = _iso(since) or "0000-00-00"
+        ceiling = _iso(until) or "9999-99-99"
         pending = await self.pending()
         documents, document_parameters = _live("documents", pending)
         headlines, headline_parameters = _live("headlines", pending, "document_id")
         sql = (
             "SELECT title, date, kind, url, file FROM ("
             " SELECT documents.title, documents.date, 'article' AS kind, documents.url, documents.file"
-            f"  FROM documents WHERE {documents} AND documents.date >= ?"
+            f"  FROM documents WHERE {documents} AND documents.date >= ? AND documents.date <= ?"
             " UNION ALL"
             " SELECT headlines.title, headlines.date, 'headline', NULL, documents.file FROM headlines"
-            f"  JOIN documents ON documents.id = headlines.document_id WHERE {headlines} AND headlines.date >= ?"
+            f"  JOIN documents ON documents.id = headlines.document_id"
+            f"  WHERE {headlines} AND headlines.date >= ? AND headlines.date <= ?"
             ") ORDER BY date DESC, kind ASC, title ASC, file ASC LIMIT ? OFFSET ?"
         )
         seen: set[str] = set()
@@ -281,7 +283,7 @@ class Store:
         page, offset = count * 4 + 20, 0
         # Pages of many sites repeat one "Latest news" block: read on until `count` distinct titles.
         while len(items) < count:
-            parameters = (*document_parameters, floor, *headline_parameters, floor, page, offset)
+            parameters = (*document_parameters, floor, ceiling, *headline_parameters, floor, ceiling, page, offset)
             async with self.db.execute(sql, parameters) as cursor:
                 rows = list(await cursor.fetchall())
             for title, day, kind, url, file in rows:

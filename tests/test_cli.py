@@ -52,7 +52,13 @@ def test_first_ask_builds_the_index_and_quotes_a_dated_answer(workdir: Path) -> 
 def test_json_output_lists_documented_fields(workdir: Path) -> None:
     result = newsbot("ask", "Oreshnik missile", "--json", "-k", "2", cwd=workdir)
     assert result.returncode == 0, result.stderr
-    hits = json.loads(result.stdout)
+    answer = json.loads(result.stdout)
+    assert set(answer) == {
+        "question", "searched", "strength", "coverage", "matched", "unmatched", "not_in_archive", "dates",
+        "corrections", "hits",
+    }  # fmt: skip
+    assert (answer["strength"], answer["matched"], answer["unmatched"]) == ("strong", ["Oreshnik", "missile"], [])
+    hits = answer["hits"]
     assert hits[0]["title"] == "The Use of the “Oreshnik” Missile and a New Phase of Escalation Around Ukraine"
     assert hits[0]["date"] == "2026-01-09"
     assert set(hits[0]) == {
@@ -66,19 +72,40 @@ def test_json_output_lists_documented_fields(workdir: Path) -> None:
         "document_id",
         "kind",
         "highlights",
+        "coverage",
     }
 
 
 def test_nothing_found_exits_1(workdir: Path) -> None:
     result = newsbot("ask", "quantum chromodynamics", cwd=workdir)
     assert result.returncode == 1
-    assert "Nothing in the archive matches" in result.stdout
+    assert result.stdout.startswith("Nothing in the archive about **quantum** or **chromodynamics**.")
+
+
+def test_a_question_the_archive_cannot_answer_is_not_answered_with_the_nearest_quote(workdir: Path) -> None:
+    # The seed page has a sentence with "world", and nothing about football.
+    result = newsbot("ask", "Who won the 2022 FIFA World Cup?", "--json", cwd=workdir)
+    assert result.returncode == 1
+    answer = json.loads(result.stdout)
+    assert answer["hits"] == [] and answer["strength"] == "weak"
+    assert "FIFA" in answer["not_in_archive"] and "World" in answer["matched"]
+    text = newsbot("ask", "Who won the 2022 FIFA World Cup?", cwd=workdir).stdout
+    assert text.startswith("Nothing in the archive about **2022**, **FIFA**, **Cup** or **won**.")
+    assert "It does mention **World**" in text and "`newsbot latest`" in text
+
+
+def test_a_misspelt_name_is_corrected_and_said_so(workdir: Path) -> None:
+    result = newsbot("ask", "Oreshnk misile", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Showing results for **Oreshnik missile**."
+    assert lines[1].startswith("1. The Use of the “Oreshnik” Missile")
 
 
 def test_date_filters_and_bad_dates(workdir: Path) -> None:
     result = newsbot("ask", "Ukraine", "--after", "06.Jan.2026", "--before", "2026-01-06", "--json", cwd=workdir)
     assert result.returncode == 0, result.stderr
-    assert {hit["date"] for hit in json.loads(result.stdout)} == {"2026-01-06"}
+    assert {hit["date"] for hit in json.loads(result.stdout)["hits"]} == {"2026-01-06"}
     bad = newsbot("ask", "Ukraine", "--after", "someday", cwd=workdir)
     assert bad.returncode == 2 and "cannot read date 'someday'" in bad.stderr
 
@@ -131,7 +158,7 @@ def test_env_chooses_directories_and_reindex_latest_stats_work(workdir: Path, tm
 def test_rank_bm25_engine_from_the_environment(workdir: Path) -> None:
     result = newsbot("ask", "Oreshnik", "--json", cwd=workdir, env={"NEWSBOT_ENGINE": "rank-bm25"})
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)[0]["date"] == "2026-01-09"
+    assert json.loads(result.stdout)["hits"][0]["date"] == "2026-01-09"
 
 
 @pytest.mark.parametrize("damage", ["truncated", "overwritten header", "random pages"])
@@ -225,3 +252,24 @@ def test_a_closed_output_pipe_ends_quietly(workdir: Path) -> None:
     assert len(result.stdout.splitlines()) == 1
     assert result.stderr == ""  # no BrokenPipeError traceback, no "Exception ignored"
     assert result.returncode == 141
+
+
+def test_a_date_in_the_question_becomes_the_filter_and_is_stated(workdir: Path) -> None:
+    # The seed's headlines carry their own dates; "Ukraine" is in several of them.
+    result = newsbot("ask", "Ukraine news from 6 January 2026", "--json", "-k", "5", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["dates"] == {
+        "read_as": "on 6 January 2026", "after": "2026-01-06", "before": "2026-01-06", "not_read": [],
+    }  # fmt: skip
+    assert answer["hits"] and {hit["date"] for hit in answer["hits"]} == {"2026-01-06"}
+    text = newsbot("ask", "Ukraine news from 6 January 2026", cwd=workdir).stdout
+    assert text.splitlines()[0] == "Sources dated on 6 January 2026."
+
+
+def test_a_question_of_only_dates_lists_what_is_dated_then(workdir: Path) -> None:
+    result = newsbot("ask", "what happened in January 2026?", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Headlines and articles dated from 1 to 31 January 2026:"
+    assert len(lines) > 3 and all("2026" in line for line in lines[1:])

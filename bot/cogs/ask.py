@@ -19,7 +19,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import NewsBot
-from bot.render import NO_MENTIONS, NOTHING_FOUND, answer_embeds, question_line
+from bot.render import NO_MENTIONS, answer_content, answer_embeds, nothing_found, question_line
 from retrieval import Answer, parse_date
 
 log = logging.getLogger(__name__)
@@ -153,9 +153,9 @@ class AskCog(commands.Cog):
         answer, has_more = await self.page_of(question, 0)
         await self.bot.archive.count_question()
         if not answer.found:
-            return NOTHING_FOUND, [], None
+            return nothing_found(answer), [], None
         view = AnswerView(self, question, 0, has_more)
-        content = question_line(question.text, 1, len(answer.hits))
+        content = answer_content(answer, question_line(question.text, 1, len(answer.hits)))
         return content, answer_embeds(answer.hits), view
 
     @app_commands.command(name="ask", description="Ask the news archive a question.")

@@ -112,7 +112,7 @@ def test_json_output_escapes_what_a_terminal_would_act_on_and_stays_exact(crafte
     result = run_newsbot("ask", "zoning board", "--json", cwd=crafted)
     assert result.returncode == 0, result.stderr
     assert not BIDI_AND_CONTROLS.search(result.stdout.replace("\n", ""))
-    assert json.loads(result.stdout)[0]["title"] == TERMINAL_TITLE + " \u202egnp\u202c \x9b2J \x7f"
+    assert json.loads(result.stdout)["hits"][0]["title"] == TERMINAL_TITLE + " \u202egnp\u202c \x9b2J \x7f"
 
 
 async def _add_article(newsbot: LocalBot, name: str, text: str) -> None:

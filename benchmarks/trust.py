@@ -1,0 +1,267 @@
+"""Answers members can trust: answerable against unanswerable questions, typos, dates, boilerplate.
+
+On the default configuration over the news export and the seed:
+- every answerable question (`seed`, `news`), every unanswerable one and every
+  typo question is asked once with the coverage floor off; each hit carries
+  the share of the question's weight (idf) its article covers, so any floor
+  `t` can be replayed: hits under `t` are dropped, and an answer left with
+  none is "nothing found";
+- for each `t`: answerable Success@1 and Success@3, the unanswerable
+  questions' "nothing found" rate, typo-set Success@3;
+- the date set: the share of questions whose date range is exactly the expected one;
+- boilerplate: the share of top-3 excerpts holding a sentence that appears in
+  three or more articles of the archive (counted here from the raw articles).
+
+Writes `benchmarks/results/trust.md`, `.json` and `.png`.
+
+    python -m benchmarks.trust
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import re
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from benchmarks.questions import EvalQuestion, load_questions, load_typos, load_unanswerable
+from retrieval import Answer, Archive
+from retrieval.options import ArchiveOptions, SearchOptions
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+NEWS = ROOT / "tests" / "data" / "news-articles.jsonl.gz"
+SEED = ROOT / "seeds" / "000_5366ab7e5f21e498.txt"
+FLOORS = [round(0.025 * i, 3) for i in range(0, 37)]
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+def _fold(text: str) -> str:
+    table = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
+    return " ".join(text.translate(table).split())
+
+
+def _answers(question: EvalQuestion, answer: Answer, floor: float, absent_rule: bool = False) -> list[bool]:
+    """For each kept hit, in rank order: does it answer `question`?"""
+    if absent_rule and answer.absent:
+        return []
+    return [
+        (
+            (question.url is not None and hit.url == question.url)
+            or (question.file is not None and hit.file == question.file)
+        )
+        and _fold(question.answer) in _fold(hit.excerpt)
+        for hit in answer.hits
+        if hit.coverage >= floor
+    ]
+
+
+def success(results: Sequence[tuple[EvalQuestion, Answer]], floor: float, at: int, absent_rule: bool = False) -> float:
+    return sum(any(_answers(q, a, floor, absent_rule)[:at]) for q, a in results) / len(results)
+
+
+def nothing_found(answers: Sequence[Answer], floor: float, absent_rule: bool = False) -> float:
+    refused = sum((absent_rule and bool(a.absent)) or not any(hit.coverage >= floor for hit in a.hits) for a in answers)
+    return refused / len(answers)
+
+
+def boilerplate_sentences(seeds: Path) -> set[str]:
+    """Sentences found in three or more articles: navigation, footers, teasers of other stories."""
+    lines = (seeds / "articles.jsonl").read_text().split("\n")  # JSON Lines split on newlines only
+    texts = [json.loads(line)["text"] for line in lines if line.strip()]
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update({s for s in (_fold(part).lower() for part in _SENTENCE.split(_fold(text))) if len(s) > 20})
+    return {sentence for sentence, count in counts.items() if count >= 3}
+
+
+def boilerplate_share(answers: Sequence[Answer], boilerplate: set[str]) -> float:
+    excerpts = [hit.excerpt for answer in answers for hit in answer.hits[:3]]
+    if not excerpts:
+        return 0.0
+    polluted = sum(any(sentence in _fold(excerpt).lower() for sentence in boilerplate) for excerpt in excerpts)
+    return polluted / len(excerpts)
+
+
+def date_set() -> tuple[float, int, list[str]]:
+    """The share of date questions whose range is the expected one, how many, and the misses."""
+    from retrieval.question_dates import question_dates
+
+    path = ROOT / "benchmarks" / "questions" / "dates.jsonl"
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    misses = []
+    for row in rows:
+        scope = question_dates(row["question"], date.fromisoformat(row["today"]))
+        got = (scope.after and scope.after.isoformat(), scope.before and scope.before.isoformat())
+        if got != (row["after"], row["before"]):
+            misses.append(f"{row['question']!r}: got {got}, expected {(row['after'], row['before'])}")
+    return 1 - len(misses) / len(rows), len(rows), misses
+
+
+async def ask_all(archive: Archive, questions: Sequence[str]) -> list[Answer]:
+    return [await archive.ask(question, 3) for question in questions]
+
+
+async def measure(work: Path) -> dict[str, Any]:
+    seeds = work / "seeds"
+    seeds.mkdir(parents=True)
+    with gzip.open(NEWS, "rb") as packed:
+        (seeds / "articles.jsonl").write_bytes(packed.read())
+    shutil.copy(SEED, seeds / SEED.name)
+    defaults = SearchOptions()
+    # The floor off, so every floor can be replayed from one run.
+    options = ArchiveOptions(seeds_dir=seeds, data_dir=work / "data", search=SearchOptions(partial_coverage=0.0))
+    archive = await Archive.open(options)
+    try:
+        await archive.reindex()
+        answerable = load_questions()
+        typos = load_typos()
+        unanswerable = load_unanswerable()
+        clean = list(zip(answerable, await ask_all(archive, [q.question for q in answerable]), strict=True))
+        typed = list(zip(typos, await ask_all(archive, [q.question for q in typos]), strict=True))
+        refused = await ask_all(archive, [q.question for q in unanswerable])
+    finally:
+        await archive.close()
+    curve = [
+        {
+            "floor": floor,
+            "absent_rule": rule,
+            "success@1": round(success(clean, floor, 1, rule), 4),
+            "success@3": round(success(clean, floor, 3, rule), 4),
+            "typo_success@3": round(success(typed, floor, 3, rule), 4),
+            "unanswerable_nothing_found": round(nothing_found(refused, floor, rule), 4),
+        }
+        for rule in (False, True)
+        for floor in FLOORS
+    ]
+    by_kind: dict[str, list[Answer]] = {}
+    for question, answer in zip(unanswerable, refused, strict=True):
+        by_kind.setdefault(question.kind, []).append(answer)
+    floor = defaults.partial_coverage
+    try:
+        dates_rate, dates_count, date_misses = date_set()
+    except (ImportError, FileNotFoundError):  # the date grammar is not there yet
+        dates_rate, dates_count, date_misses = 0.0, 0, ["the date set could not be run"]
+    return {
+        "date": time.strftime("%Y-%m-%d"),
+        "default_floor": floor,
+        "default_absent_rule": defaults.absent_is_unanswerable,
+        "questions": {"answerable": len(clean), "typos": len(typed), "unanswerable": len(refused)},
+        "curve": curve,
+        "unanswerable_by_kind": {kind: round(nothing_found(answers, floor), 4) for kind, answers in by_kind.items()},
+        "answered_unanswerable": [
+            f"{q.question} → {a.hits[0].title} ({a.hits[0].coverage:.2f})"
+            for q, a in zip(unanswerable, refused, strict=True)
+            if not (defaults.absent_is_unanswerable and a.absent) and any(hit.coverage >= floor for hit in a.hits)
+        ],
+        "dates": {"exact_range": round(dates_rate, 4), "questions": dates_count, "misses": date_misses},
+        "boilerplate_in_top3_excerpts": round(
+            boilerplate_share([a for _, a in clean] + [a for _, a in typed], boilerplate_sentences(seeds)), 4
+        ),
+    }
+
+
+def markdown(result: dict[str, Any]) -> str:
+    floor = result["default_floor"]
+    at_default = next(
+        row
+        for row in result["curve"]
+        if abs(row["floor"] - floor) < 1e-9 and row["absent_rule"] == result["default_absent_rule"]
+    )
+    lines = [
+        "# Answers members can trust",
+        "",
+        f"Generated by `python -m benchmarks.trust` on {result['date']}: the default configuration over the news "
+        f"export and the seed; {result['questions']['answerable']} answerable questions, "
+        f"{result['questions']['unanswerable']} unanswerable ones, {result['questions']['typos']} typo questions "
+        "(each answerable question with one edit in its rarest word).",
+        "",
+        f"## At the default coverage floor ({floor})",
+        "",
+        "| measure | value | target |",
+        "| --- | ---: | ---: |",
+        '| unanswerable questions answered "nothing in the archive" '
+        f"| {at_default['unanswerable_nothing_found']:.1%} | ≥ 90% |",
+        f"| answerable Success@1 | {at_default['success@1']:.3f} | ≥ 0.75 |",
+        f"| answerable Success@3 | {at_default['success@3']:.3f} | ≥ 0.85 |",
+        f"| typo set Success@3 | {at_default['typo_success@3']:.3f} | within 0.05 of the clean set |",
+        f"| date set: exact range | {result['dates']['exact_range']:.1%} "
+        f"({result['dates']['questions']} questions) | 100% |",
+        f"| top-3 excerpts holding a boilerplate sentence | {result['boilerplate_in_top3_excerpts']:.1%} | 0 |",
+        "",
+        'Unanswerable questions answered "nothing in the archive", by kind: '
+        + ", ".join(f"{kind} {rate:.0%}" for kind, rate in sorted(result["unanswerable_by_kind"].items()))
+        + ".",
+        "",
+        "## As the floor moves",
+        "",
+        'The floor is the share of a question\'s idf weight (frame words such as "how much" left out) that the',
+        "title and quoted excerpt of an answer must cover. With the absent-word rule, a question naming a word the",
+        'archive never uses (after typo correction) is answered "nothing in the archive" whatever it covers.',
+        "",
+        "| absent-word rule | floor | Success@1 | Success@3 | typo Success@3 | unanswerable: nothing found |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    lines += [
+        f"| {'on' if row['absent_rule'] else 'off'} | {row['floor']:.3f} | {row['success@1']:.3f} "
+        f"| {row['success@3']:.3f} | {row['typo_success@3']:.3f} | {row['unanswerable_nothing_found']:.1%} |"
+        for row in result["curve"]
+    ]
+    lines += ["", "## Unanswerable questions still answered at the default floor", ""]
+    lines += [f"- {line}" for line in result["answered_unanswerable"]] or ["- none"]
+    if result["dates"]["misses"]:
+        lines += ["", "## Date questions with the wrong range", ""] + [f"- {m}" for m in result["dates"]["misses"]]
+    return "\n".join(lines) + "\n"
+
+
+def plot(result: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    curve = [row for row in result["curve"] if row["absent_rule"] == result["default_absent_rule"]]
+    floors = [row["floor"] for row in curve]
+    figure, axis = plt.subplots(figsize=(7, 4.5))
+    axis.plot(floors, [row["success@1"] for row in curve], label="answerable Success@1")
+    axis.plot(floors, [row["success@3"] for row in curve], label="answerable Success@3")
+    axis.plot(floors, [row["typo_success@3"] for row in curve], label="typo set Success@3", linestyle="--")
+    axis.plot(floors, [row["unanswerable_nothing_found"] for row in curve], label="unanswerable: nothing found")
+    axis.axvline(result["default_floor"], color="grey", linestyle=":", label="default floor")
+    axis.set_xlabel("coverage floor (share of the question's idf weight the answer must cover)")
+    axis.set_ylabel("rate")
+    axis.set_ylim(0, 1.02)
+    axis.legend(loc="lower left", fontsize=8)
+    axis.set_title("Answering against saying 'nothing in the archive'")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+
+
+def main() -> int:
+    work = Path(tempfile.mkdtemp(prefix="newsbot-trust-"))
+    try:
+        result = asyncio.run(measure(work))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "trust.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    (RESULTS / "trust.md").write_text(markdown(result))
+    try:
+        plot(result, RESULTS / "trust.png")
+    except ImportError:
+        print("matplotlib is not installed (pip install -e '.[bench]'): no plot", file=sys.stderr)
+    print(markdown(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

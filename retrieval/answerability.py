@@ -1,0 +1,73 @@
+"""Whether the archive can answer a question, decided from the question's own terms.
+
+BM25 always returns *something* when one common word matches: "Who won the
+2022 FIFA World Cup?" finds a sentence with "world". What matters is how much
+of the question the best passage covers, each term weighted by its idf: the
+rare, specific words ("FIFA", "Jupiter") carry the question, the common ones
+("world", "many") do not. A term the archive never uses cannot be covered at
+all, and weighs the most.
+
+The thresholds live in `SearchOptions` and were chosen from the measurements
+in `benchmarks/results/quality.md` (the unanswerable set against the
+answerable ones), not guessed.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Mapping
+from typing import Literal
+
+from retrieval.analyzer import Analyzer
+
+Strength = Literal["strong", "partial", "weak", "none"]
+
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+
+# Words that frame a question rather than name its subject ("how *much*",
+# "*according* to", "what is the *latest*"): an answer need not repeat them, so
+# they do not count for or against coverage. Stop words are already gone.
+FRAME_WORDS = frozenset(
+    """
+    according actually also around big biggest certain currently exactly ever fully happen happened happening
+    kind latest main many may might much new news per really recent recently said say says saying soon still
+    tell told way
+    """.split()
+)
+
+
+@functools.cache
+def frame_terms(analyzer: Analyzer) -> frozenset[str]:
+    """`FRAME_WORDS` as this analyzer's terms."""
+    return frozenset(analyzer.terms(" ".join(sorted(FRAME_WORDS))))
+
+
+def coverage_weights(weights: Mapping[str, float], frame_terms: frozenset[str]) -> dict[str, float]:
+    """The weights coverage counts: the question's subject terms, or all of them if it is all frame."""
+    subject = {term: weight for term, weight in weights.items() if term not in frame_terms}
+    return subject or dict(weights)
+
+
+def coverage(found: Iterable[str], weights: Mapping[str, float]) -> float:
+    """The share of the question's weight that the terms in `found` carry (0–1)."""
+    total = sum(weights.values())
+    return sum(weights[term] for term in set(found) if term in weights) / total if total else 0.0
+
+
+def strength(share: float, strong_at: float, partial_at: float) -> Strength:
+    """Plain words for a coverage: strong (answer), partial (answer, say what is missing), weak (do not)."""
+    if share >= strong_at:
+        return "strong"
+    if share >= partial_at:
+        return "partial"
+    return "weak"
+
+
+def surface_words(question: str, analyzer: Analyzer) -> dict[str, str]:
+    """Each question term with the word the member wrote for it, to name it back to them."""
+    words: dict[str, str] = {}
+    for match in _WORD.finditer(question):
+        for term in analyzer.word_terms(match.group()):
+            words.setdefault(term, match.group())
+    return words

@@ -1,0 +1,168 @@
+"""Forgiving typos: a question word the archive lacks, close to a word it uses often, is corrected.
+
+Members misspell names ("Rahul Ghandi", "Pakistn Asia Cup sqaud"); BM25 then
+silently drops the word. The archive itself is the dictionary: the engine
+finds passages holding terms within one or two edits of the typed one
+(tantivy's fuzzy term query), the words of those passages give the candidate
+terms, and the most frequent candidate at the smallest distance wins. When two
+candidates are about as frequent, nothing is applied and both are offered.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from retrieval.analyzer import Analyzer
+
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+
+# A typed term this rare that is one edit from a term this many times more
+# frequent is taken for a typo even though the archive holds it (a scraped
+# page can carry the same typo).
+RARE = 2
+DOMINANT = 25
+# ...but only for words this long: a short rare word is more likely a real one ("Lisa", not "list").
+RARE_MIN_LETTERS = 5
+# A correction must be a word the archive uses at least this often.
+MIN_FREQUENCY = 1
+# One edit more costs as much as being this many times less frequent.
+EDIT_WORTH = 10
+# Two candidates whose frequencies (after that cost) are closer than this are a real choice, not a typo.
+AMBIGUOUS = 0.5
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One question word: what was typed, what was searched instead, and the other close words."""
+
+    typed: str
+    corrected: str | None  # None: ambiguous, see `choices`
+    choices: tuple[str, ...] = field(default_factory=tuple)
+    of: str = ""  # the analyzed term of `typed`
+    term: str = ""  # the analyzed term searched instead
+
+
+_KEYBOARD = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_NEIGHBOURS = {
+    key: {
+        _KEYBOARD[r][c]
+        for r in range(max(row - 1, 0), min(row + 2, 3))
+        for c in range(column - 1, column + 2)
+        if 0 <= c < len(_KEYBOARD[r])
+    }
+    for row, keys in enumerate(_KEYBOARD)
+    for column, key in enumerate(keys)
+}
+
+
+def _substitution(a: str, b: str, keyboard: bool) -> int:
+    if a == b:
+        return 0
+    if not keyboard or b in _NEIGHBOURS.get(a, ()):
+        return 1
+    return 2  # a slip of the finger hits a neighbouring key; "mona" for "monk" is another word
+
+
+def distance(a: str, b: str, limit: int, keyboard: bool = False) -> int:
+    """Optimal-string-alignment edit distance (a swap of neighbours is one edit), capped at `limit + 1`.
+
+    With `keyboard`, replacing a letter costs one edit only when the two keys
+    are neighbours on a QWERTY keyboard, and two otherwise.
+    """
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, start=1):
+            cost = _substitution(ca, cb, keyboard)
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def allowed_edits(term: str) -> int:
+    """Words of four or five letters tolerate one edit, longer ones two; shorter none (too many neighbours)."""
+    if len(term) < 4:
+        return 0
+    return 1 if len(term) < 6 else 2
+
+
+def _edits(term: str, candidate: str) -> int:
+    # Short words have many real neighbours: only a slip to a neighbouring key counts as one edit there.
+    return distance(term, candidate, allowed_edits(term), keyboard=len(term) < 6)
+
+
+def suspects(terms: Sequence[str], frequencies: Mapping[str, int]) -> list[str]:
+    """Question terms worth checking for a typo: absent from the archive (or, if long, very rare), not numbers."""
+    return [
+        term
+        for term in terms
+        if term.isalpha()
+        and allowed_edits(term)
+        and (frequencies.get(term, 0) == 0 or (frequencies[term] <= RARE and len(term) >= RARE_MIN_LETTERS))
+    ]
+
+
+def correct(
+    term: str,
+    typed: str,
+    frequency: int,
+    neighbour_texts: Sequence[str],
+    analyzer: Analyzer,
+    frequencies_of: Callable[[Sequence[str]], Mapping[str, int]],
+) -> Correction | None:
+    """The correction for one suspect term, from texts of passages holding terms near it; None if none.
+
+    `neighbour_texts` are passages the engine's fuzzy query found; their words
+    are read back through the analyzer to get (term, the word as written).
+    """
+    edits = allowed_edits(term)
+    written: dict[str, str] = {}
+    for text in neighbour_texts:
+        for match in _WORD.finditer(text):
+            word = match.group()
+            for candidate in analyzer.word_terms(word):
+                if candidate in written or candidate == term or candidate[:1] != term[:1]:
+                    continue  # people seldom mistype a word's first letter: "Mona" is not "Dona"
+                if _edits(term, candidate) <= edits:
+                    written[candidate] = word
+    if not written:
+        return None
+    counts = frequencies_of(list(written))
+
+    def score(candidate: str) -> float:
+        # Edit distance weighted by frequency: one edit more is worth being EDIT_WORTH times as common.
+        return math.log(1 + counts.get(candidate, 0)) - math.log(EDIT_WORTH) * _edits(term, candidate)
+
+    ranked = sorted(written, key=lambda c: (-score(c), c))
+    best = ranked[0]
+    if counts.get(best, 0) < max(MIN_FREQUENCY, frequency * DOMINANT):
+        return None  # a one-off neighbour, or the typed term is in the archive and the neighbour not much more common
+    close = [c for c in ranked[1:] if score(c) >= score(best) + math.log(AMBIGUOUS)]
+    if close:
+        return Correction(typed, None, tuple(_cased(typed, written[c]) for c in [best, *close][:3]), of=term)
+    return Correction(typed, _cased(typed, written[best]), of=term, term=best)
+
+
+def _cased(typed: str, word: str) -> str:
+    """The archive's word in the member's casing where that is unambiguous (all lower, Capitalised)."""
+    if typed.islower():
+        return word.lower()
+    if typed[:1].isupper() and typed[1:].islower():
+        return word[:1].upper() + word[1:].lower()
+    return word
+
+
+def corrected_question(question: str, corrections: Sequence[Correction]) -> str:
+    """The question with each corrected word replaced, as the reply shows it ("Showing results for …")."""
+    fixed = {c.typed: c.corrected for c in corrections if c.corrected}
+    return _WORD.sub(lambda m: fixed.get(m.group(), m.group()), question)

@@ -1,0 +1,39 @@
+"""The answerability decision on its own: coverage by idf weight, frame words, strength."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.analyzer import Analyzer
+from retrieval.answerability import coverage, coverage_weights, frame_terms, strength, surface_words
+
+
+def test_coverage_is_the_share_of_idf_weight_the_answer_holds() -> None:
+    weights = {"fifa": 9.0, "world": 1.0}
+    assert coverage({"world"}, weights) == pytest.approx(0.1)  # one common word is not an answer
+    assert coverage({"fifa", "world"}, weights) == 1.0
+    assert coverage(set(), weights) == 0.0
+    assert coverage({"other"}, {}) == 0.0
+
+
+def test_frame_words_do_not_count_unless_the_question_is_all_frame() -> None:
+    analyzer = Analyzer()
+    frame = frame_terms(analyzer)
+    weights = {term: 2.0 for term in analyzer.query_terms("How much natural gas has Nepal discovered?")}
+    judged = coverage_weights(weights, frame)
+    assert "much" not in judged and "nepal" in judged
+    only_frame = {term: 1.0 for term in analyzer.query_terms("latest news")}
+    assert coverage_weights(only_frame, frame) == only_frame
+
+
+@pytest.mark.parametrize(
+    ("share", "expected"), [(1.0, "strong"), (0.85, "strong"), (0.7, "partial"), (0.625, "partial"), (0.6, "weak")]
+)
+def test_strength_in_plain_words(share: float, expected: str) -> None:
+    assert strength(share, strong_at=0.85, partial_at=0.625) == expected
+
+
+def test_each_term_is_named_back_with_the_word_the_member_wrote() -> None:
+    words = surface_words("What did Azerbaijan’s president say about sanctions?", Analyzer())
+    assert words["azerbaijan"] == "Azerbaijan’s"
+    assert words["sanction"] == "sanctions"
