@@ -202,6 +202,7 @@ def answer_json(answer: Answer) -> dict[str, object]:
             "after": answer.after and answer.after.isoformat(),
             "before": answer.before and answer.before.isoformat(),
             "not_read": answer.unsure_dates,
+            "relaxed": answer.dates_relaxed,
         },
         "corrections": [
             {"typed": c.typed, "corrected": c.corrected, "choices": list(c.choices)} for c in answer.corrections

@@ -42,7 +42,11 @@ def nothing_text(answer: Answer, emphasis: Emphasis, latest_hint: str) -> str:
 
 def dates_lines(answer: Answer, emphasis: Emphasis, date_hint: str) -> list[str]:
     """The date range read from the question, and date-like words that were not applied."""
-    lines = [f"Sources dated {answer.dates}."] if answer.dates else []
+    lines = []
+    if answer.dates and answer.dates_relaxed:
+        lines.append(f"Nothing dated {answer.dates}; these sources are from other dates.")
+    elif answer.dates:
+        lines.append(f"Sources dated {answer.dates}.")
     # "may" is far more often "who may win" than the month: not worth a line of its own.
     unsure = [phrase for phrase in answer.unsure_dates if phrase.lower() != "may"]
     if unsure:

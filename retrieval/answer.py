@@ -74,6 +74,7 @@ class Answer(BaseModel):
     after: date | None = None  # ...and as the filter it became
     before: date | None = None
     unsure_dates: list[str] = []  # date-like phrases not applied, to say so
+    dates_relaxed: bool = False  # nothing was dated so: these answers are from any date
 
     @property
     def found(self) -> bool:

@@ -193,9 +193,16 @@ class Archive:
             answer = Answer(question=question, terms=[], hits=[])
         else:
             answer = await self._search(searched, count, after, before)
+        relaxed = False
+        if dated and terms and not answer.found:
+            # "in 1975" may date the event asked about, not the article: try all dates, and say so.
+            wider = await self._search(searched, count, None, None)
+            if wider.found:
+                answer, relaxed = wider, True
         if scope is not None:
             answer.dates, answer.unsure_dates = scope.label, list(scope.unsure)
-            answer.after, answer.before = after, before
+            answer.after, answer.before = (None, None) if relaxed else (after, before)
+            answer.dates_relaxed = relaxed
         answer.question = question
         return answer
 

@@ -261,6 +261,7 @@ def test_a_date_in_the_question_becomes_the_filter_and_is_stated(workdir: Path) 
     answer = json.loads(result.stdout)
     assert answer["dates"] == {
         "read_as": "on 6 January 2026", "after": "2026-01-06", "before": "2026-01-06", "not_read": [],
+        "relaxed": False,
     }  # fmt: skip
     assert answer["hits"] and {hit["date"] for hit in answer["hits"]} == {"2026-01-06"}
     text = newsbot("ask", "Ukraine news from 6 January 2026", cwd=workdir).stdout
@@ -273,3 +274,12 @@ def test_a_question_of_only_dates_lists_what_is_dated_then(workdir: Path) -> Non
     lines = result.stdout.splitlines()
     assert lines[0] == "Headlines and articles dated from 1 to 31 January 2026:"
     assert len(lines) > 3 and all("2026" in line for line in lines[1:])
+
+
+def test_a_year_that_dates_the_event_not_the_article_still_finds_it_and_says_so(workdir: Path) -> None:
+    # The seed page (January 2026) recalls the 2020 war; "in 2020" dates the war, not a source.
+    result = newsbot("ask", "What did Azerbaijan regain in 2020?", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Nothing dated from 1 January to 31 December 2020; these sources are from other dates."
+    assert "Karabakh" in lines[1]
