@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from retrieval.analyzer import Analyzer
 from retrieval.answerability import Strength
+from retrieval.boilerplate import sentence_key
 from retrieval.chunking import Span, sentence_spans
 from retrieval.spelling import Correction
 
@@ -92,7 +93,9 @@ def matched_terms(analyzer: Analyzer, text: str, terms: Weights) -> set[str]:
     return found
 
 
-def best_window(text: str, analyzer: Analyzer, weights: Weights, limit: int) -> tuple[Span, float]:
+def best_window(
+    text: str, analyzer: Analyzer, weights: Weights, limit: int, boilerplate: frozenset[int] = frozenset()
+) -> tuple[Span, float] | None:
     """The run of 1–3 consecutive sentences covering the most question weight, and that weight.
 
     A term's weight is its idf, so the sentence naming the rare, specific thing
@@ -102,12 +105,16 @@ def best_window(text: str, analyzer: Analyzer, weights: Weights, limit: int) -> 
     then the earlier one.
     """
     sentences = sentence_spans(text) or [Span(0, len(text))]
+    # Site furniture is never quoted: a window stops before a boilerplate sentence.
+    furniture = [sentence_key(text[s.start : s.end]) in boilerplate for s in sentences] if boilerplate else []
     covered = [matched_terms(analyzer, text[s.start : s.end], weights) for s in sentences]
     best: tuple[float, bool, int, int] | None = None  # (-weight, opens off-topic, -length, start)
     best_span = sentences[0]
     for first in range(len(sentences)):
         seen: set[str] = set()
         for last in range(first, min(first + 3, len(sentences))):
+            if furniture and furniture[last]:
+                break
             seen |= covered[last]
             span = Span(sentences[first].start, sentences[last].end)
             length = span.end - span.start
@@ -116,7 +123,7 @@ def best_window(text: str, analyzer: Analyzer, weights: Weights, limit: int) -> 
             key = (-sum(weights[t] for t in seen), not covered[first], -length, first)
             if best is None or key < best:
                 best, best_span = key, span
-    return best_span, -best[0] if best else 0.0
+    return (best_span, -best[0]) if best else None
 
 
 def trim(text: str, span: Span, limit: int, focus: int | None) -> str:
@@ -146,13 +153,18 @@ def highlight_spans(excerpt: str, analyzer: Analyzer, terms: set[str]) -> list[t
     ]
 
 
-def excerpt_for(passage: str, analyzer: Analyzer, weights: Weights, limit: int) -> tuple[str, list[tuple[int, int]]]:
-    """The excerpt of `passage` to quote for a question, with its highlight spans.
+def excerpt_for(
+    passage: str, analyzer: Analyzer, weights: Weights, limit: int, boilerplate: frozenset[int] = frozenset()
+) -> tuple[str, list[tuple[int, int]]]:
+    """The excerpt of `passage` to quote for a question, with its highlight spans; empty if all is boilerplate.
 
     `weights` maps each question term to its weight (its idf in the archive).
     """
     wanted = set(weights)
-    window, _ = best_window(passage, analyzer, weights, limit)
+    found = best_window(passage, analyzer, weights, limit, boilerplate)
+    if found is None:
+        return "", []
+    window, _ = found
     focus = next(
         (
             m.start()

@@ -43,6 +43,7 @@ class Archive:
         self.analyzer = Analyzer(stem=options.analyzer.stem, stopwords=options.analyzer.stopwords)
         self.keeper = IndexKeeper(options.engine, options.data_dir, self.analyzer)
         self._data_version = -1
+        self._boilerplate: frozenset[int] = frozenset()
         self._refresh_lock = asyncio.Lock()
         self._reindexing = False
         self._checked_at = -1e9
@@ -101,6 +102,7 @@ class Archive:
     async def _sync(self, rebuild_allowed: bool) -> None:
         self._data_version = await self.store.data_version()
         await self.keeper.sync(self.store, rebuild_allowed)
+        self._boilerplate = await self.store.boilerplate()
 
     async def refresh(self) -> None:
         """Pick up a reindex committed by another process; cheap when nothing changed.
@@ -156,6 +158,7 @@ class Archive:
             await writer.close()
         report.seconds = time.perf_counter() - started
         self._data_version = await self.store.data_version()
+        self._boilerplate = await self.store.boilerplate()
         return report
 
     @property
@@ -207,7 +210,8 @@ class Archive:
         return answer
 
     async def _search(self, question: str, count: int, after: date | None, before: date | None) -> Answer:
-        arguments = (self.reader, self.analyzer, self.options.search, question, count, after, before)
+        search_options = self.options.search
+        arguments = (self.reader, self.analyzer, search_options, question, count, after, before, self._boilerplate)
         assert self.engine is not None
         try:
             return await asyncio.to_thread(search, self.engine, *arguments)

@@ -59,6 +59,9 @@ class ArchiveOptions(BaseModel):
         default_factory=list, description="folders outside seeds_dir that links in it may lead to"
     )
     index_titles: bool = True
+    boilerplate_min_titles: int = Field(
+        3, ge=0, le=1000, description="a sentence under this many titles is boilerplate, never quoted (0: off)"
+    )
     max_removal_share: float = Field(
         0.5, ge=0, le=1, description="a reindex that would remove more of the archive than this stops and asks"
     )

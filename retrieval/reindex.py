@@ -29,6 +29,7 @@ from datetime import date, timedelta
 from pathlib import Path, PurePosixPath
 
 from retrieval import checkpoints
+from retrieval.boilerplate import sentence_keys, title_key
 from retrieval.chunking import Passage, passages_for
 from retrieval.documents import Document
 from retrieval.engines import Engine, IndexedPassage
@@ -98,6 +99,10 @@ class ReindexReport:
         return real
 
 
+# An article cut for the archive: its passages, and its body's sentence keys (boilerplate detection).
+Cut = tuple[Document, list[Passage], frozenset[int]]
+
+
 @dataclass(slots=True)
 class _Prepared:
     """One single-article file after the thread-side work: hashed, read and cut into passages."""
@@ -105,7 +110,7 @@ class _Prepared:
     seed: SeedFile
     sha256: str | None = None
     read: FileRead | None = None
-    cut: list[tuple[Document, list[Passage]]] = field(default_factory=list)
+    cut: list[Cut] = field(default_factory=list)
     error: str | None = None
     same_bytes: bool = False
 
@@ -181,9 +186,14 @@ def _unreadable(error: BaseException) -> str:
     raise error
 
 
-def _compare(cut: Iterable[tuple[Document, list[Passage]]], live: Mapping[str, LiveDocument]) -> ArticlePlan:
+def _cut(document: Document, options: ArchiveOptions) -> Cut:
+    passages = passages_of(document, options)
+    return document, passages, sentence_keys(p.text for p in passages if p.kind == "body")
+
+
+def _compare(cut: Iterable[Cut], live: Mapping[str, LiveDocument]) -> ArticlePlan:
     return plan_articles(
-        (Article(document.key, document.content_hash) for document, _ in cut),
+        (Article(document.key, document.content_hash) for document, _, _ in cut),
         {key: (old.id, old.content_hash) for key, old in live.items()},
     )
 
@@ -253,6 +263,7 @@ class Reindex:
                 report.generation = self.generation - 1
                 return report
             report.passages_removed = await writer.count_passages(self.retired)
+            await self._recount_boilerplate()
             checkpoints.reached("index:before-commit")
             await asyncio.to_thread(self.engine.commit, self.generation)
             checkpoints.reached("index:after-commit")
@@ -266,6 +277,33 @@ class Reindex:
             raise
         report.generation = self.generation
         return report
+
+    async def _recount_boilerplate(self) -> None:
+        """Decide again about the sentences of every article this generation added or retired."""
+        assert self.pending is not None
+        keys = await self.writer.sentence_keys_of(self.pending)
+        await self.writer.begin_write()
+        await self.writer.recount_boilerplate(keys, self.options.boilerplate_min_titles)
+        await self.writer.commit()
+
+    async def _complete_sentences(self) -> None:
+        """Once, for an archive built before sentence keys were kept: key its articles from their passages."""
+        writer = self.writer
+        if await writer.meta("sentences_complete", "1") == "1":
+            return
+        after = 0
+        while batch := await writer.articles_without_sentences(after):
+            after = batch[-1][0]
+            keyed = await asyncio.to_thread(
+                lambda rows: [(id_, title_key(title), sentence_keys(texts)) for id_, title, texts in rows], batch
+            )
+            await writer.begin_write()
+            await writer.add_sentences([(id_, key, title) for id_, title, keys in keyed for key in keys])
+            await writer.recount_boilerplate(
+                {key for _, _, keys in keyed for key in keys}, self.options.boilerplate_min_titles
+            )
+            await writer.commit()
+        await writer.set_meta("sentences_complete", "1")
 
     def _progress(self, done: int, total: int) -> None:
         if self.progress is not None:
@@ -287,6 +325,7 @@ class Reindex:
         # The index is at the committed generation now, so rows retired before
         # it are unreachable: purge what a run killed before its purge left behind.
         await writer.purge_retired()
+        await self._complete_sentences()
         if pending is not None:
             # A writer died half way: bring what it stored into the (uncommitted) index and carry on.
             self.retired = await writer.retired_in(pending)
@@ -323,10 +362,10 @@ class Reindex:
         await asyncio.to_thread(_index_batch, self.engine, retired, documents)
         checkpoints.reached("index:after-add")
 
-    def _rows(self, rel: str, cut: Iterable[tuple[Document, list[Passage]]], wanted: set[str]) -> list[NewDocument]:
+    def _rows(self, rel: str, cut: Iterable[Cut], wanted: set[str]) -> list[NewDocument]:
         """New rows, with fresh ids, for the articles of `cut` whose keys are `wanted`."""
         documents = []
-        for document, passages in cut:
+        for document, passages, sentences in cut:
             if document.key not in wanted:
                 continue
             wanted.discard(document.key)
@@ -345,6 +384,8 @@ class Reindex:
                     document.content_hash,
                     rows,
                     [(h.title, h.date) for h in document.headlines],
+                    sentences,
+                    title_key(document.title),
                 )
             )
             self.next_doc += 1
@@ -398,7 +439,7 @@ class Reindex:
                     for document in item.read.documents:
                         document, warnings = trusted_dates(document, self._latest_day)
                         item.read.warnings.extend(warnings)
-                        item.cut.append((document, passages_of(document, self.options)))
+                        item.cut.append(_cut(document, self.options))
             except (SkipFile, OSError) as error:
                 item.error = _unreadable(error)
             out.append(item)
@@ -427,7 +468,7 @@ class Reindex:
         stream = stream_jsonl(seed, self._limit, warnings)
         try:
             while part := await asyncio.to_thread(self._cut_part, stream, warnings):
-                keys = {document.key for document, _ in part}
+                keys = {document.key for document, _, _ in part}
                 articles = _compare(part, {key: live[key] for key in keys if key in live})
                 seen |= keys
                 self._count(articles)
@@ -446,14 +487,14 @@ class Reindex:
         self.report.removed += len(removed)
         await self._write(removed, [], [state])
 
-    def _cut_part(self, stream: Iterator[Document], warnings: list[str]) -> list[tuple[Document, list[Passage]]]:
+    def _cut_part(self, stream: Iterator[Document], warnings: list[str]) -> list[Cut]:
         """Thread side of an export: its next articles, up to about `_PART_BYTES` of text."""
-        part: list[tuple[Document, list[Passage]]] = []
+        part: list[Cut] = []
         size = 0
         for read in stream:
             document, problems = trusted_dates(read, self._latest_day)
             warnings.extend(problems)
-            part.append((document, passages_of(document, self.options)))
+            part.append(_cut(document, self.options))
             size += len(document.title) + len(document.body)
             if size >= _PART_BYTES:
                 break

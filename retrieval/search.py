@@ -33,6 +33,7 @@ def search(
     count: int,
     after: date | None = None,
     before: date | None = None,
+    boilerplate: frozenset[int] = frozenset(),
 ) -> Answer:
     """The best `count` distinct answers to `question` (or all there are), and how well they cover it.
 
@@ -61,7 +62,7 @@ def search(
         if scored and scored[0].score < options.min_score:
             scored = []
         rows = reader.passages([s.pid for s in scored])
-        hits, best = _hits(analyzer, options, scored, rows, weights, judged, count)
+        hits, best = _hits(analyzer, options, scored, rows, weights, judged, count, boilerplate)
         if len(hits) == count or len(scored) < pool or pool >= _MAX_POOL:
             break
         pool *= 4
@@ -119,6 +120,7 @@ def _hits(
     weights: dict[str, float],
     judged: dict[str, float],
     count: int,
+    boilerplate: frozenset[int],
 ) -> tuple[list[Hit], set[str]]:
     """Ranked passages to answers, and the question terms the best candidate's article covers.
 
@@ -145,7 +147,9 @@ def _hits(
         seen |= keys
         # An article found by its title is quoted from its best-ranked body passage.
         shown = bodies[row.document_id][0] if row.kind == "title" and bodies.get(row.document_id) else row
-        excerpt, spans = excerpt_for(shown.text, analyzer, weights, options.excerpt_chars)
+        excerpt, spans = excerpt_for(shown.text, analyzer, weights, options.excerpt_chars, boilerplate)
+        if not excerpt:
+            continue  # nothing but site furniture (a footer, a list of other stories) to quote
         # Judged on what the member reads: the title and the quoted excerpt. Matching
         # words scattered over a long passage are not an answer; matching the excerpt is.
         title_terms = set() if row.kind == "headline" else matched_terms(analyzer, row.title, weights)

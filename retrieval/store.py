@@ -112,6 +112,8 @@ class NewDocument:
     content_hash: str
     passages: Sequence[tuple[int, str, int, int, dt.date | None, str]]  # pid, kind, start, end, date, text
     headlines: Sequence[tuple[str, dt.date | None]]
+    sentences: frozenset[int] = frozenset()  # keys of the body's sentences, for boilerplate detection
+    title_key: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,6 +318,62 @@ class Store:
         out["generation"] = await self.committed_generation()
         return out
 
+    # -- boilerplate --------------------------------------------------------------
+
+    async def add_sentences(self, rows: Sequence[tuple[int, int, int]]) -> None:
+        """(document id, sentence key, title key) rows, for articles stored before keys were kept."""
+        await self.db.executemany("INSERT OR IGNORE INTO sentences (document_id, key, title) VALUES (?, ?, ?)", rows)
+
+    async def set_meta(self, key: str, value: str) -> None:
+        await self.db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    async def boilerplate(self) -> frozenset[int]:
+        """Keys of the sentences that are site furniture, not news (see `retrieval/boilerplate.py`)."""
+        async with self.db.execute("SELECT key FROM boilerplate") as cursor:
+            return frozenset(int(row[0]) for row in await cursor.fetchall())
+
+    async def sentence_keys_of(self, pending: Pending) -> set[int]:
+        """Keys of the sentences of every article a pending generation added or retired."""
+        sql = (
+            "SELECT DISTINCT s.key FROM sentences s JOIN documents d ON d.id = s.document_id "
+            "WHERE d.id >= ? OR d.retired = ?"
+        )
+        async with self.db.execute(sql, (pending.first_document, pending.generation)) as cursor:
+            return {int(row[0]) for row in await cursor.fetchall()}
+
+    async def recount_boilerplate(self, keys: Iterable[int], min_titles: int) -> None:
+        """Decide again, over live articles, whether each of `keys` is boilerplate. Inside the writer's transaction."""
+        ordered = sorted(keys)
+        for start in range(0, len(ordered), _CHUNK):
+            chunk = ordered[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            await self.db.execute(f"DELETE FROM boilerplate WHERE key IN ({marks})", tuple(chunk))
+            if min_titles <= 0:
+                continue
+            await self.db.execute(
+                "INSERT INTO boilerplate (key) SELECT s.key FROM sentences s JOIN documents d ON d.id = s.document_id "
+                f"WHERE s.key IN ({marks}) AND d.retired IS NULL GROUP BY s.key HAVING COUNT(DISTINCT s.title) >= ?",
+                (*chunk, min_titles),
+            )
+
+    async def articles_without_sentences(self, after: int, batch: int = 2_000) -> list[tuple[int, str, list[str]]]:
+        """(id, title, body passages) of live articles past id `after` stored before sentence keys were kept."""
+        sql = (
+            "SELECT d.id, d.title FROM documents d WHERE d.retired IS NULL AND d.id > ? "
+            "AND NOT EXISTS (SELECT 1 FROM sentences s WHERE s.document_id = d.id) ORDER BY d.id LIMIT ?"
+        )
+        async with self.db.execute(sql, (after, batch)) as cursor:
+            articles = [(int(r[0]), str(r[1])) for r in await cursor.fetchall()]
+        out = []
+        for document_id, title in articles:
+            sql = "SELECT text FROM passages WHERE document_id = ? AND kind = 'body' ORDER BY id"
+            async with self.db.execute(sql, (document_id,)) as cursor:
+                out.append((document_id, title, [str(r[0]) for r in await cursor.fetchall()]))
+        return out
+
     # -- questions ----------------------------------------------------------------
 
     async def count_questions(self, count: int) -> None:
@@ -412,6 +470,10 @@ class Store:
             "INSERT INTO headlines (document_id, title, date) VALUES (?, ?, ?)",
             [(d.id, title, _iso(day)) for d in documents for title, day in d.headlines],
         )
+        await self.db.executemany(
+            "INSERT OR IGNORE INTO sentences (document_id, key, title) VALUES (?, ?, ?)",
+            [(d.id, key, d.title_key) for d in documents for key in d.sentences],
+        )
 
     async def save_files(self, states: Iterable[tuple[str, int, int, str]], removed: Sequence[str]) -> None:
         await self.db.executemany(
@@ -450,6 +512,7 @@ class Store:
         """The index has committed the pending generation: make it the committed one, drop what it replaced."""
         await self.db.execute("BEGIN IMMEDIATE")
         try:
+            await self.db.execute(_DELETE_RETIRED_SENTENCES, ())
             for table in ("passages", "headlines", "documents"):
                 await self.db.execute(f"DELETE FROM {table} WHERE retired IS NOT NULL")
             await self.db.execute("DELETE FROM meta WHERE key = 'pending'")
@@ -475,6 +538,7 @@ class Store:
             condition, parameters = "retired < ?", (pending.generation,)
         await self.db.execute("BEGIN IMMEDIATE")
         try:
+            await self.db.execute(_DELETE_RETIRED_SENTENCES.replace("retired IS NOT NULL", condition), parameters)
             for table in ("passages", "headlines", "documents"):
                 await self.db.execute(f"DELETE FROM {table} WHERE {condition}", parameters)
             await self.db.execute("COMMIT")
@@ -482,6 +546,10 @@ class Store:
             await self.db.execute("ROLLBACK")
             raise
 
+
+_DELETE_RETIRED_SENTENCES = (
+    "DELETE FROM sentences WHERE document_id IN (SELECT id FROM documents WHERE retired IS NOT NULL)"
+)
 
 _PASSAGES_SQL = (
     'SELECT p.id, p.document_id, p.kind, p.start, p."end", p.date, p.text, d.title, d.url, d.file '
