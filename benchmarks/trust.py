@@ -55,14 +55,14 @@ def _answers(question: EvalQuestion, answer: Answer, floor: float, absent_rule: 
     if absent_rule and answer.absent:
         return []
     return [
-        (
-            (question.url is not None and hit.url == question.url)
-            or (question.file is not None and hit.file == question.file)
-        )
-        and _fold(question.answer) in _fold(hit.excerpt)
+        _belongs(question, hit.url, hit.file) and _fold(question.answer) in _fold(hit.excerpt)
         for hit in answer.hits
         if hit.coverage >= floor
     ]
+
+
+def _belongs(question: EvalQuestion, url: str | None, file: str) -> bool:
+    return (question.url is not None and url == question.url) or (question.file is not None and file == question.file)
 
 
 def success(results: Sequence[tuple[EvalQuestion, Answer]], floor: float, at: int, absent_rule: bool = False) -> float:
@@ -147,6 +147,18 @@ async def measure(work: Path) -> dict[str, Any]:
     for question, answer in zip(unanswerable, refused, strict=True):
         by_kind.setdefault(question.kind, []).append(answer)
     floor = defaults.partial_coverage
+    misses: Counter[str] = Counter()
+    for question, answer in clean:
+        if any(_answers(question, answer, floor)[:1]):
+            continue
+        kept = [hit for hit in answer.hits if hit.coverage >= floor]
+        if any(_belongs(question, hit.url, hit.file) for hit in answer.hits[:3]):
+            where = "right article in the top 3, but not first or its excerpt lacks the answer"
+            if not any(_belongs(question, hit.url, hit.file) for hit in kept[:3]):
+                where = "right article retrieved, but under the coverage floor"
+        else:
+            where = "right article not among the top 3 retrieved"
+        misses[where] += 1
     try:
         dates_rate, dates_count, date_misses = date_set()
     except (ImportError, FileNotFoundError):  # the date grammar is not there yet
@@ -164,6 +176,8 @@ async def measure(work: Path) -> dict[str, Any]:
             if not (defaults.absent_is_unanswerable and a.absent) and any(hit.coverage >= floor for hit in a.hits)
         ],
         "dates": {"exact_range": round(dates_rate, 4), "questions": dates_count, "misses": date_misses},
+        "misses_at_1": dict(misses.most_common()),
+        "corrected_answerable": [f"{q.question} → {a.searched}" for q, a in clean if a.searched],
         "boilerplate_in_top3_excerpts": round(
             boilerplate_share([a for _, a in clean] + [a for _, a in typed], boilerplate_sentences(seeds)), 4
         ),
@@ -216,6 +230,10 @@ def markdown(result: dict[str, Any]) -> str:
         f"| {row['success@3']:.3f} | {row['typo_success@3']:.3f} | {row['unanswerable_nothing_found']:.1%} |"
         for row in result["curve"]
     ]
+    lines += ["", "## Why answerable questions miss at rank 1 (default floor)", ""]
+    lines += [f"- {where}: {count}" for where, count in result["misses_at_1"].items()]
+    lines += ["", "## Answerable questions the typo step changed", ""]
+    lines += [f"- {line}" for line in result["corrected_answerable"]] or ["- none"]
     lines += ["", "## Unanswerable questions still answered at the default floor", ""]
     lines += [f"- {line}" for line in result["answered_unanswerable"]] or ["- none"]
     if result["dates"]["misses"]:

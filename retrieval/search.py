@@ -7,6 +7,7 @@ SQLite fetch and the excerpts cost a single hop off the event loop.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from retrieval.analyzer import Analyzer
@@ -48,11 +49,68 @@ def search(
     frequencies = engine.frequencies(terms)
     words = surface_words(question, analyzer)
     corrections = _corrections(engine, reader, analyzer, terms, frequencies, words)
+    ranked = _rank(engine, reader, analyzer, options, terms, count, after, before, boilerplate)
     fixed = {c.of: c for c in corrections if c.corrected}
     if fixed:
-        terms = list(dict.fromkeys(fixed[term].term if term in fixed else term for term in terms))
-        frequencies = engine.frequencies(terms)
-        words |= {c.term: c.corrected for c in fixed.values() if c.corrected}
+        fixed_terms = list(dict.fromkeys(fixed[term].term if term in fixed else term for term in terms))
+        corrected = _rank(engine, reader, analyzer, options, fixed_terms, count, after, before, boilerplate)
+        # A correction must earn its place: "Alyssa" is rare but right, and "Alaska" would answer worse.
+        if corrected.share > ranked.share:
+            ranked, terms = corrected, fixed_terms
+            words |= {c.term: c.corrected for c in fixed.values() if c.corrected}
+        else:
+            corrections = [c for c in corrections if not c.corrected]
+            fixed = {}
+    named = [words.get(term, term) for term in terms]
+    frequencies = ranked.frequencies
+    hits = ranked.hits
+    if options.absent_is_unanswerable and any(not frequencies[term] for term in ranked.judged):
+        hits = []
+    return Answer(
+        question=question,
+        terms=terms,
+        hits=hits,
+        strength=(strength(ranked.share, options.strong_coverage, options.partial_coverage) if hits else "weak")
+        if ranked.scored
+        else "none",
+        coverage=round(ranked.share, 3),
+        matched=[word for term, word in zip(terms, named, strict=True) if term in ranked.best],
+        # Frame words ("how many") are never reported missing: no answer needs to repeat them.
+        missing=[
+            word
+            for term, word in zip(terms, named, strict=True)
+            if term not in ranked.best and frequencies[term] and term in ranked.judged
+        ],
+        absent=[word for term, word in zip(terms, named, strict=True) if not frequencies[term]],
+        corrections=corrections,
+        searched=corrected_question(question, corrections) if fixed else None,
+    )
+
+
+@dataclass
+class _Ranked:
+    """One ranking of a question's terms: the answers, and what the best of them covers."""
+
+    hits: list[Hit]
+    best: set[str]
+    share: float
+    frequencies: dict[str, int]
+    judged: dict[str, float]
+    scored: bool
+
+
+def _rank(
+    engine: Engine,
+    reader: PassageReader,
+    analyzer: Analyzer,
+    options: SearchOptions,
+    terms: list[str],
+    count: int,
+    after: date | None,
+    before: date | None,
+    boilerplate: frozenset[int],
+) -> _Ranked:
+    frequencies = engine.frequencies(terms)
     passages = engine.count()
     weights = {term: idf(passages, frequencies[term]) for term in terms}
     judged = coverage_weights(weights, frame_terms(analyzer))
@@ -66,29 +124,7 @@ def search(
         if len(hits) == count or len(scored) < pool or pool >= _MAX_POOL:
             break
         pool *= 4
-    named = [words.get(term, term) for term in terms]
-    share = coverage(best, judged)
-    if options.absent_is_unanswerable and any(not frequencies[term] for term in judged):
-        hits = []
-    return Answer(
-        question=question,
-        terms=terms,
-        hits=hits,
-        strength=(strength(share, options.strong_coverage, options.partial_coverage) if hits else "weak")
-        if scored
-        else "none",
-        coverage=round(share, 3),
-        matched=[word for term, word in zip(terms, named, strict=True) if term in best],
-        # Frame words ("how many") are never reported missing: no answer needs to repeat them.
-        missing=[
-            word
-            for term, word in zip(terms, named, strict=True)
-            if term not in best and frequencies[term] and term in judged
-        ],
-        absent=[word for term, word in zip(terms, named, strict=True) if not frequencies[term]],
-        corrections=corrections,
-        searched=corrected_question(question, corrections) if fixed else None,
-    )
+    return _Ranked(hits, best, coverage(best, judged), frequencies, judged, bool(scored))
 
 
 def _corrections(
