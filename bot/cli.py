@@ -175,6 +175,8 @@ async def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
         day = f"{hit.date_human} ({hit.date.isoformat()})" if hit.date else hit.date_human
         where = hit.file + (f" · {hit.url}" if hit.url else "")
         print(f"   {terminal_text(f'{day} · {where}')}")
+        if hit.also:
+            print(f"   {terminal_text('also in: ' + ', '.join(hit.also))}")
         print(f"   > {terminal_text(hit.excerpt, hit.highlights, tty=tty)}")
         print()
     return EXIT_OK
@@ -184,6 +186,7 @@ DATE_HINT = "to filter by date, use --after and --before (e.g. 2026-01-14)"
 
 HIT_FIELDS = (
     "title", "date", "url", "file", "score", "excerpt", "passage_id", "document_id", "kind", "highlights", "coverage",
+    "also",
 )  # fmt: skip
 
 

@@ -96,7 +96,8 @@ def hit_embed(hit: Hit, number: int, description_limit: int = EMBED_DESCRIPTION_
         description=discord_markdown(hit.excerpt, hit.highlights, multiline=True, quote=True, limit=description_limit),
         colour=ACCENT,
     )
-    embed.set_footer(text=discord_plain(f"{day} · {kind} · {hit.file}", limit=EMBED_FOOTER_LIMIT))
+    also = f" · also in {len(hit.also)} other source{'s' if len(hit.also) > 1 else ''}" if hit.also else ""
+    embed.set_footer(text=discord_plain(f"{day} · {kind} · {hit.file}{also}", limit=EMBED_FOOTER_LIMIT))
     return embed
 
 

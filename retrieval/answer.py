@@ -38,6 +38,7 @@ class Hit(BaseModel):
     highlights: list[tuple[int, int]]
     passage: str
     coverage: float = 0.0  # the share of the question's weight (idf) this answer's article text covers
+    also: list[str] = []  # other sources (url, else file) of the same text: one story scraped more than once
 
     def marked(self, open_mark: str, close_mark: str, escape: Callable[[str], str] = str) -> str:
         """The excerpt with matched words wrapped in marks; other text passed through `escape`."""

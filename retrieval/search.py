@@ -21,6 +21,8 @@ from retrieval.store import PassageReader, PassageRow
 
 # Candidates looked at for one question, at most: far past any real run of copies.
 _MAX_POOL = 20_000
+# Other sources named under one answer, at most.
+_MAX_SOURCES = 10
 # Passages read for the words near one misspelt term.
 _NEIGHBOURS = 40
 
@@ -170,16 +172,23 @@ def _hits(
             bodies.setdefault(row.document_id, []).append(row)
     seen: set[tuple[str, object]] = set()
     hits: list[Hit] = []
+    by_text: dict[str, Hit] = {}
     best: set[str] | None = None
     for item in scored:
         row = rows.get(item.pid)
         if row is None:
             continue  # purged after this index generation: the next refresh drops it
-        keys: set[tuple[str, object]] = {("text", " ".join(row.text.casefold().split()))}
+        text_key = " ".join(row.text.casefold().split())
+        keys: set[tuple[str, object]] = {("text", text_key)}
         if row.kind != "headline":
             keys.add(("doc", row.document_id))
         if keys & seen:
+            folded = by_text.get(text_key)
+            if folded is not None and _fold_source(folded, row):
+                seen.add(("doc", row.document_id))  # the copy's other passages belong to the same answer
             continue
+        if len(hits) == count:
+            continue  # full: the rest of the pool only names more sources of the answers shown
         seen |= keys
         # An article found by its title is quoted from its best-ranked body passage.
         shown = bodies[row.document_id][0] if row.kind == "title" and bodies.get(row.document_id) else row
@@ -212,8 +221,19 @@ def _hits(
                 highlights=spans,
                 passage=shown.text,
                 coverage=round(share, 3),
+                also=[],
             )
         )
-        if len(hits) == count:
-            break
+        by_text[text_key] = by_text[" ".join(shown.text.casefold().split())] = hits[-1]
+        seen.add(("text", " ".join(shown.text.casefold().split())))
     return hits, best or set()
+
+
+def _fold_source(hit: Hit, row: PassageRow) -> bool:
+    """The same story scraped again, elsewhere: one answer, with every source named. True if folded."""
+    if row.kind == "headline" or row.document_id == hit.document_id:
+        return False
+    source = row.url or row.file
+    if source not in hit.also and source != (hit.url or hit.file) and len(hit.also) < _MAX_SOURCES:
+        hit.also.append(source)
+    return True

@@ -73,6 +73,7 @@ def test_json_output_lists_documented_fields(workdir: Path) -> None:
         "kind",
         "highlights",
         "coverage",
+        "also",
     }
 
 

@@ -62,3 +62,20 @@ async def test_a_date_beyond_tomorrow_is_reported_and_not_used_for_ordering(opti
         assert hit.title == "Scraper bug" and hit.date is None
     finally:
         await archive.close()
+
+
+async def test_a_story_scraped_twice_is_one_answer_naming_both_sources(options: ArchiveOptions) -> None:
+    body = "The Brahmaputra rose overnight and flooded twelve villages near Dibrugarh."
+    for name in ("site-a", "site-b"):
+        (options.seeds_dir / f"{name}.md").write_text(
+            f"---\ntitle: Assam floods\ndate: 2026-02-01\nurl: https://{name}.example/floods\n---\n{body}\n"
+        )
+    archive = await Archive.open(options)
+    try:
+        await archive.reindex()
+        answer = await archive.ask("Brahmaputra flooded villages Dibrugarh", k=3)
+        assert len(answer.hits) == 1
+        sources = {answer.hits[0].url, *answer.hits[0].also}
+        assert sources == {"https://site-a.example/floods", "https://site-b.example/floods"}
+    finally:
+        await archive.close()
