@@ -75,8 +75,9 @@ class Archive:
                 raise
         path = options.data_dir / DATABASE_NAME
         async with WriterLock(options.data_dir, wait=True):
-            if database_is_damaged(path):  # not already moved aside by another process
-                aside = set_aside(path)
+            # A full check of a large file takes a while: off the event loop.
+            if await asyncio.to_thread(database_is_damaged, path):  # not already moved aside by another process
+                aside = await asyncio.to_thread(set_aside, path)
                 log.warning(
                     "the archive database was damaged; moved it to %s and starting afresh from the seeds", aside.name
                 )

@@ -13,13 +13,14 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.client import NewsBot
-from bot.render import NO_MENTIONS, answer_content, answer_embeds, nothing_found, question_line
+from bot.render import NO_MENTIONS, answer_content, answer_embeds, latest_embed, nothing_found, question_line
 from retrieval import Answer, parse_date
 
 log = logging.getLogger(__name__)
@@ -124,6 +125,18 @@ class AnswerView(discord.ui.View):
                 log.debug("could not disable buttons: %s", error)
 
 
+LATEST_PAGE = 10
+
+
+class Reply(NamedTuple):
+    """What to send for a question: text, embeds, buttons, and whether everyone sees it."""
+
+    content: str
+    embeds: list[discord.Embed]
+    view: AnswerView | None
+    public: bool
+
+
 class AskCog(commands.Cog):
     def __init__(self, bot: NewsBot) -> None:
         self.bot = bot
@@ -149,14 +162,20 @@ class AskCog(commands.Cog):
             return f"You're asking quickly; try again in {wait:.0f} s." if wait >= 1 else "One moment, please."
         return None
 
-    async def _reply_parts(self, question: Question) -> tuple[str, list[discord.Embed], AnswerView | None]:
+    async def _reply_parts(self, question: Question) -> Reply:
         answer, has_more = await self.page_of(question, 0)
         await self.bot.archive.count_question()
+        if answer.dates and not answer.terms:
+            # "What happened last week?": nothing to search for but the dates, so list what is dated then.
+            items = await self.bot.archive.latest(LATEST_PAGE, answer.after, answer.before)
+            if items:
+                content = f"Headlines and articles dated {answer.dates}:"
+                return Reply(content, [latest_embed(items, 0, 1, len(items))], None, public=True)
         if not answer.found:
-            return nothing_found(answer), [], None
+            return Reply(nothing_found(answer), [], None, public=False)
         view = AnswerView(self, question, 0, has_more)
         content = answer_content(answer, question_line(question.text, 1, len(answer.hits)))
-        return content, answer_embeds(answer.hits), view
+        return Reply(content, answer_embeds(answer.hits), view, public=True)
 
     @app_commands.command(name="ask", description="Ask the news archive a question.")
     @app_commands.describe(
@@ -192,8 +211,8 @@ class AskCog(commands.Cog):
         done, _ = await asyncio.wait({work}, timeout=DEFER_AFTER_SECONDS)
         if not done:  # a slow archive: keep the interaction alive, then answer
             await interaction.response.defer(thinking=True)
-        content, embeds, view = await work
-        ephemeral = view is None
+        content, embeds, view, public = await work
+        ephemeral = not public
         if interaction.response.is_done() and ephemeral:
             # The public "thinking…" placeholder would become a public "nothing found":
             # remove it and tell the member privately, as a fast answer would have.
@@ -233,15 +252,18 @@ class AskCog(commands.Cog):
                 await message.reply(problem, mention_author=False, allowed_mentions=NO_MENTIONS)
             return
         request = Question(text, message.author.id, self.bot.settings.bot.results_per_page)
-        content, embeds, view = await self._reply_parts(request)
-        if view is None and not mentioned:
+        content, embeds, view, public = await self._reply_parts(request)
+        if not public and not mentioned:
             return  # nothing found for a chat message that was not addressed to us
-        if view is None:
-            await message.reply(content, mention_author=False, allowed_mentions=NO_MENTIONS)
-            return
-        view.message = await message.reply(
-            content, embeds=embeds, view=view, mention_author=False, allowed_mentions=NO_MENTIONS
+        sent = await message.reply(
+            content,
+            embeds=embeds,
+            view=view or discord.utils.MISSING,
+            mention_author=False,
+            allowed_mentions=NO_MENTIONS,
         )
+        if view is not None:
+            view.message = sent
 
 
 async def setup(bot: NewsBot) -> None:

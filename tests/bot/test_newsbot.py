@@ -446,3 +446,13 @@ async def test_a_dated_question_is_filtered_and_says_so(server: LocalDiscord, ne
     data = await answered(await server.slash("ask", {"question": "Ukraine news from 6 January 2026"}))
     assert data["content"].splitlines()[0] == "Sources dated on 6 January 2026."
     assert all("6 January 2026 (2026-01-06)" in embed["footer"]["text"] for embed in data["embeds"])
+
+
+async def test_a_question_of_only_dates_lists_the_headlines_of_that_range(
+    server: LocalDiscord, newsbot: LocalBot
+) -> None:
+    data = await answered(await server.slash("ask", {"question": "what happened in January 2026?"}))
+    assert data["content"] == "Headlines and articles dated from 1 to 31 January 2026:"
+    assert "flags" not in data  # public, like an answer
+    lines = data["embeds"][0]["description"].splitlines()
+    assert lines and all("January 2026" in line for line in lines)
