@@ -51,18 +51,27 @@ def search(
     frequencies = engine.frequencies(terms)
     words = surface_words(question, analyzer)
     corrections = _corrections(engine, reader, analyzer, terms, frequencies, words)
-    ranked = _rank(engine, reader, analyzer, options, terms, count, after, before, boilerplate)
+
+    def rank(chosen: Sequence[Correction]) -> _Ranked:
+        fixed = {c.of: c.term for c in chosen if c.corrected}
+        searched = list(dict.fromkeys(fixed.get(term, term) for term in terms))
+        return _rank(engine, reader, analyzer, options, searched, count, after, before, boilerplate)
+
+    ranked = rank([])
+    chosen: dict[str, Correction] = {}
+    for correction in corrections:
+        # Each neighbour is tried with the rest of the question: the one it agrees with best wins,
+        # and only if it answers better than the word as typed ("Alyssa" is rare but right).
+        for word, term in correction.candidates:
+            trial = {**chosen, correction.of: correction.choosing(word, term)}
+            attempt = rank(list(trial.values()))
+            if attempt.share > ranked.share:
+                ranked, chosen = attempt, trial
+    # Choices the question did not settle are offered, not applied.
+    corrections = list(chosen.values()) + [c for c in corrections if c.choices and c.of not in chosen]
     fixed = {c.of: c for c in corrections if c.corrected}
-    if fixed:
-        fixed_terms = list(dict.fromkeys(fixed[term].term if term in fixed else term for term in terms))
-        corrected = _rank(engine, reader, analyzer, options, fixed_terms, count, after, before, boilerplate)
-        # A correction must earn its place: "Alyssa" is rare but right, and "Alaska" would answer worse.
-        if corrected.share > ranked.share:
-            ranked, terms = corrected, fixed_terms
-            words |= {c.term: c.corrected for c in fixed.values() if c.corrected}
-        else:
-            corrections = [c for c in corrections if not c.corrected]
-            fixed = {}
+    terms = list(dict.fromkeys(fixed[term].term if term in fixed else term for term in terms))
+    words |= {c.term: c.corrected for c in fixed.values() if c.corrected}
     named = [words.get(term, term) for term in terms]
     frequencies = ranked.frequencies
     hits = ranked.hits

@@ -28,6 +28,8 @@ DOMINANT = 25
 RARE_MIN_LETTERS = 5
 # A correction must be a word the archive uses at least this often.
 MIN_FREQUENCY = 1
+# Neighbours tried in the question's context, at most.
+CANDIDATES = 3
 # One edit more costs as much as being this many times less frequent.
 EDIT_WORTH = 10
 # Two candidates whose frequencies (after that cost) are closer than this are a real choice, not a typo.
@@ -43,6 +45,13 @@ class Correction:
     choices: tuple[str, ...] = field(default_factory=tuple)
     of: str = ""  # the analyzed term of `typed`
     term: str = ""  # the analyzed term searched instead
+    # The likeliest neighbours, best first, as (word, term): the search picks the one the rest of the
+    # question agrees with ("pertol price": "petrol", not the more common "person").
+    candidates: tuple[tuple[str, str], ...] = ()
+
+    def choosing(self, word: str, term: str) -> Correction:
+        """This correction with `word` (analyzed as `term`) chosen."""
+        return Correction(self.typed, word, (), self.of, term, self.candidates)
 
 
 _KEYBOARD = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
@@ -147,10 +156,13 @@ def correct(
     best = ranked[0]
     if counts.get(best, 0) < max(MIN_FREQUENCY, frequency * DOMINANT):
         return None  # a one-off neighbour, or the typed term is in the archive and the neighbour not much more common
+    likely = [c for c in ranked[:CANDIDATES] if counts.get(c, 0) >= max(MIN_FREQUENCY, frequency * DOMINANT)]
+    candidates = tuple((_cased(typed, written[c]), c) for c in likely)
     close = [c for c in ranked[1:] if score(c) >= score(best) + math.log(AMBIGUOUS)]
     if close:
-        return Correction(typed, None, tuple(_cased(typed, written[c]) for c in [best, *close][:3]), of=term)
-    return Correction(typed, _cased(typed, written[best]), of=term, term=best)
+        choices = tuple(_cased(typed, written[c]) for c in [best, *close][:3])
+        return Correction(typed, None, choices, of=term, candidates=candidates)
+    return Correction(typed, _cased(typed, written[best]), of=term, term=best, candidates=candidates)
 
 
 def _cased(typed: str, word: str) -> str:

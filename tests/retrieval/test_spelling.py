@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import pytest
 
+from retrieval import Archive, ArchiveOptions
 from retrieval.analyzer import Analyzer
-from retrieval.spelling import Correction, correct, corrected_question, distance, suspects
+from retrieval.spelling import correct, corrected_question, distance, suspects
 
 ANALYZER = Analyzer()
 
@@ -43,7 +45,9 @@ def _counts(table: Mapping[str, int]) -> object:
 def test_an_absent_word_is_corrected_to_the_frequent_neighbour() -> None:
     texts = ["Rahul Gandhi spoke in Bihar.", "Gandhi and the Ghani family."]
     fix = correct("ghandi", "Ghandi", 0, texts, ANALYZER, _counts({"gandhi": 110, "ghani": 3}))  # type: ignore[arg-type]
-    assert fix == Correction("Ghandi", "Gandhi", (), of="ghandi", term="gandhi")
+    assert fix is not None
+    assert (fix.typed, fix.corrected, fix.term, fix.choices) == ("Ghandi", "Gandhi", "gandhi", ())
+    assert fix.candidates[0] == ("Gandhi", "gandhi")  # the others are tried in the question's context
     assert corrected_question("Rahul Ghandi voter list", [fix]) == "Rahul Gandhi voter list"
 
 
@@ -62,3 +66,22 @@ def test_two_equally_common_neighbours_are_offered_not_chosen() -> None:
 
 def test_a_neighbour_with_another_first_letter_is_not_a_correction() -> None:
     assert correct("mona", "Mona", 0, ["Dona spoke."], ANALYZER, _counts({"dona": 50})) is None  # type: ignore[arg-type]
+
+
+async def test_the_question_picks_the_neighbour_it_agrees_with(tmp_path: Path) -> None:
+    """ "pertol price": "person" is the more common neighbour, "petrol" the one the question is about."""
+    root = tmp_path
+    seeds = root / "fuel"
+    seeds.mkdir()
+    for i in range(12):  # "person" is common in this archive...
+        (seeds / f"p{i}.md").write_text(f"---\ntitle: Profile {i}\n---\nEach person spoke about the town {i}.\n")
+    # ...but only "petrol" goes with "price".
+    (seeds / "fuel.md").write_text("---\ntitle: Fuel\n---\nNepal Oil raised the petrol price by five rupees.\n")
+    archive = await Archive.open(ArchiveOptions(seeds_dir=seeds, data_dir=root / "data"))
+    try:
+        await archive.reindex()
+        answer = await archive.ask("pertol price")
+        assert answer.searched == "petrol price"
+        assert answer.hits and answer.hits[0].title == "Fuel"
+    finally:
+        await archive.close()
