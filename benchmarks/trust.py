@@ -152,10 +152,12 @@ async def measure(work: Path) -> dict[str, Any]:
         if any(_answers(question, answer, floor)[:1]):
             continue
         kept = [hit for hit in answer.hits if hit.coverage >= floor]
-        if any(_belongs(question, hit.url, hit.file) for hit in answer.hits[:3]):
-            where = "right article in the top 3, but not first or its excerpt lacks the answer"
-            if not any(_belongs(question, hit.url, hit.file) for hit in kept[:3]):
-                where = "right article retrieved, but under the coverage floor"
+        if kept and _belongs(question, kept[0].url, kept[0].file):
+            where = "right article first, but its excerpt quotes another passage than the answering phrase"
+        elif any(_belongs(question, hit.url, hit.file) for hit in kept[:3]):
+            where = "right article at rank 2 or 3"
+        elif any(_belongs(question, hit.url, hit.file) for hit in answer.hits[:3]):
+            where = "right article retrieved, but under the coverage floor"
         else:
             where = "right article not among the top 3 retrieved"
         misses[where] += 1
