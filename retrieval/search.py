@@ -21,6 +21,8 @@ from retrieval.store import PassageReader, PassageRow
 
 # Candidates looked at for one question, at most: far past any real run of copies.
 _MAX_POOL = 20_000
+# Passages sharing this share of their word triples (Jaccard) are copies of one story.
+NEAR_DUPLICATE = 0.7
 # Other sources named under one answer, at most.
 _MAX_SOURCES = 10
 # Passages read for the words near one misspelt term.
@@ -182,6 +184,7 @@ def _hits(
     seen: set[tuple[str, object]] = set()
     hits: list[Hit] = []
     by_text: dict[str, Hit] = {}
+    near: list[tuple[Hit, frozenset[str]]] = []  # each answer with the word triples of its passage
     best: set[str] | None = None
     for item in scored:
         row = rows.get(item.pid)
@@ -195,6 +198,12 @@ def _hits(
             folded = by_text.get(text_key)
             if folded is not None and _fold_source(folded, row):
                 seen.add(("doc", row.document_id))  # the copy's other passages belong to the same answer
+            continue
+        # The same story scraped with small differences (a byline, a trailing link) is one answer too.
+        shingles = _shingles(row.text) if row.kind != "headline" else frozenset()
+        twin = next((hit for hit, other in near if _similar(shingles, other)), None)
+        if twin is not None and _fold_source(twin, row):
+            seen.add(("doc", row.document_id))
             continue
         if len(hits) == count:
             continue  # full: the rest of the pool only names more sources of the answers shown
@@ -234,8 +243,20 @@ def _hits(
             )
         )
         by_text[text_key] = by_text[" ".join(shown.text.casefold().split())] = hits[-1]
+        if shingles:
+            near.append((hits[-1], shingles))
         seen.add(("text", " ".join(shown.text.casefold().split())))
     return hits, best or set()
+
+
+def _shingles(text: str) -> frozenset[str]:
+    """Runs of three words: two passages sharing most of them tell the same story in the same words."""
+    words = text.casefold().split()
+    return frozenset(" ".join(words[i : i + 3]) for i in range(max(len(words) - 2, 0)))
+
+
+def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
+    return bool(a and b) and len(a & b) >= NEAR_DUPLICATE * len(a | b)
 
 
 def _fold_source(hit: Hit, row: PassageRow) -> bool:

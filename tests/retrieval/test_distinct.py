@@ -79,3 +79,23 @@ async def test_a_story_scraped_twice_is_one_answer_naming_both_sources(options: 
         assert sources == {"https://site-a.example/floods", "https://site-b.example/floods"}
     finally:
         await archive.close()
+
+
+async def test_a_story_scraped_with_small_differences_is_one_answer_too(options: ArchiveOptions) -> None:
+    body = (
+        "The Brahmaputra rose overnight and flooded twelve villages near Dibrugarh, officials said, "
+        "and rescue teams moved more than four thousand people to relief camps on higher ground."
+    )
+    variants = {"site-a": body + " Read more on our app.", "site-b": "By a staff reporter. " + body}
+    for name, text in variants.items():
+        (options.seeds_dir / f"{name}.md").write_text(
+            f"---\ntitle: Floods in Assam ({name})\ndate: 2026-02-01\nurl: https://{name}.example/f\n---\n{text}\n"
+        )
+    archive = await Archive.open(options)
+    try:
+        await archive.reindex()
+        answer = await archive.ask("Brahmaputra flooded villages Dibrugarh relief camps", k=3)
+        assert len(answer.hits) == 1
+        assert {answer.hits[0].url, *answer.hits[0].also} == {"https://site-a.example/f", "https://site-b.example/f"}
+    finally:
+        await archive.close()
