@@ -351,7 +351,10 @@ class RankBM25Engine:
         _, pids, _, postings, _ = self._snapshot
         rows: list[int] = []
         for candidate, positions in postings.items():
-            if candidate != term and distance(term, candidate, edits) <= edits:
+            # Cheap tests first: a Python edit distance over a whole vocabulary is slow.
+            if candidate[:1] != term[:1] or abs(len(candidate) - len(term)) > edits or candidate == term:
+                continue
+            if distance(term, candidate, edits) <= edits:
                 rows.extend(int(row) for row in positions[:k])
         return sorted({int(pids[row]) for row in rows})[:k]
 

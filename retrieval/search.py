@@ -19,10 +19,13 @@ from retrieval.options import SearchOptions
 from retrieval.spelling import Correction, allowed_edits, correct, corrected_question, suspects
 from retrieval.store import PassageReader, PassageRow
 
-# Candidates looked at for one question, at most: far past any real run of copies.
-_MAX_POOL = 20_000
+# Candidates looked at for one question, at most: past the copies of one page a site lists many times.
+_MAX_POOL = 500
 # Passages sharing this share of their word triples (Jaccard) are copies of one story.
 NEAR_DUPLICATE = 0.7
+# Distinct candidates judged per answer wanted: past the best-ranked few, a passage that
+# covers the question well enough is rare, and judging costs time on every question.
+_EXAMINED_PER_ANSWER = 3
 # Other sources named under one answer, at most.
 _MAX_SOURCES = 10
 # Passages read for the words near one misspelt term.
@@ -133,8 +136,11 @@ def _rank(
         if scored and scored[0].score < options.min_score:
             scored = []
         rows = reader.passages([s.pid for s in scored])
-        hits, best = _hits(analyzer, options, scored, rows, weights, judged, count, boilerplate)
-        if len(hits) == count or len(scored) < pool or pool >= _MAX_POOL:
+        hits, best, duplicates = _hits(analyzer, options, scored, rows, weights, judged, count, boilerplate)
+        # A deeper pool helps only when copies took most of the places (one page scraped
+        # thirty times): candidates under the coverage floor are not answers, and more
+        # of them would not be either.
+        if len(hits) == count or len(scored) < pool or duplicates * 2 < len(scored) or pool >= _MAX_POOL:
             break
         pool *= 4
     return _Ranked(hits, best, coverage(best, judged), frequencies, judged, bool(scored))
@@ -170,8 +176,8 @@ def _hits(
     judged: dict[str, float],
     count: int,
     boilerplate: frozenset[int],
-) -> tuple[list[Hit], set[str]]:
-    """Ranked passages to answers, and the question terms the best candidate's article covers.
+) -> tuple[list[Hit], set[str], int]:
+    """Ranked passages to answers, the question terms the best candidate covers, and how many copies were folded.
 
     Near-duplicates are dropped, each article is shown by its best excerpt,
     and candidates covering too little of the question are not answers.
@@ -185,6 +191,8 @@ def _hits(
     hits: list[Hit] = []
     by_text: dict[str, Hit] = {}
     near: list[tuple[Hit, frozenset[str]]] = []  # each answer with the word triples of its passage
+    duplicates = 0
+    examined = 0  # distinct candidates judged against the coverage floor
     best: set[str] | None = None
     for item in scored:
         row = rows.get(item.pid)
@@ -195,27 +203,38 @@ def _hits(
         if row.kind != "headline":
             keys.add(("doc", row.document_id))
         if keys & seen:
+            duplicates += 1
             folded = by_text.get(text_key)
             if folded is not None and _fold_source(folded, row):
                 seen.add(("doc", row.document_id))  # the copy's other passages belong to the same answer
+            continue
+        if len(hits) == count or examined >= max(count * _EXAMINED_PER_ANSWER, 12):
+            continue  # full, or far enough down: the rest of the pool only names more sources
+        examined += 1
+        # An article found by its title is quoted from its best-ranked body passage.
+        shown = bodies[row.document_id][0] if row.kind == "title" and bodies.get(row.document_id) else row
+        # What the title and the whole passage cover bounds what title and excerpt can:
+        # under the floor, the excerpt need not even be cut.
+        title_terms = set() if row.kind == "headline" else matched_terms(analyzer, row.title, weights)
+        reachable = title_terms | matched_terms(analyzer, shown.text, weights)
+        if coverage(reachable, judged) < options.partial_coverage:
+            seen |= keys
+            if not hits and (best is None or coverage(reachable, judged) > coverage(best, judged)):
+                best = reachable
             continue
         # The same story scraped with small differences (a byline, a trailing link) is one answer too.
         shingles = _shingles(row.text) if row.kind != "headline" else frozenset()
         twin = next((hit for hit, other in near if _similar(shingles, other)), None)
         if twin is not None and _fold_source(twin, row):
+            duplicates += 1
             seen.add(("doc", row.document_id))
             continue
-        if len(hits) == count:
-            continue  # full: the rest of the pool only names more sources of the answers shown
         seen |= keys
-        # An article found by its title is quoted from its best-ranked body passage.
-        shown = bodies[row.document_id][0] if row.kind == "title" and bodies.get(row.document_id) else row
         excerpt, spans = excerpt_for(shown.text, analyzer, weights, options.excerpt_chars, boilerplate)
         if not excerpt:
             continue  # nothing but site furniture (a footer, a list of other stories) to quote
         # Judged on what the member reads: the title and the quoted excerpt. Matching
         # words scattered over a long passage are not an answer; matching the excerpt is.
-        title_terms = set() if row.kind == "headline" else matched_terms(analyzer, row.title, weights)
         covered = title_terms | matched_terms(analyzer, row.text if row.kind == "headline" else excerpt, weights)
         share = coverage(covered, judged)
         if not hits and (best is None or share > coverage(best, judged)):
@@ -246,7 +265,7 @@ def _hits(
         if shingles:
             near.append((hits[-1], shingles))
         seen.add(("text", " ".join(shown.text.casefold().split())))
-    return hits, best or set()
+    return hits, best or set(), duplicates
 
 
 def _shingles(text: str) -> frozenset[str]:
