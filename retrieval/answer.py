@@ -7,7 +7,7 @@ the character spans of matched words; each front end renders them its own way.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date
 
 from pydantic import BaseModel
@@ -39,17 +39,6 @@ class Hit(BaseModel):
     passage: str
     coverage: float = 0.0  # the share of the question's weight (idf) this answer's article text covers
     also: list[str] = []  # other sources (url, else file) of the same text: one story scraped more than once
-
-    def marked(self, open_mark: str, close_mark: str, escape: Callable[[str], str] = str) -> str:
-        """The excerpt with matched words wrapped in marks; other text passed through `escape`."""
-        parts: list[str] = []
-        cursor = 0
-        for start, end in self.highlights:
-            parts.append(escape(self.excerpt[cursor:start]))
-            parts.append(open_mark + escape(self.excerpt[start:end]) + close_mark)
-            cursor = end
-        parts.append(escape(self.excerpt[cursor:]))
-        return "".join(parts)
 
 
 class Answer(BaseModel):

@@ -47,8 +47,8 @@ async def test_each_headline_is_found_with_its_own_date(archive: Archive, headli
 
 async def test_matched_words_are_marked_in_the_excerpt(archive: Archive) -> None:
     hit = (await archive.ask("Russia and Turkey")).hits[0]
-    marked = hit.marked("[", "]")
-    assert "[Russia]" in marked and "[Turkey]" in marked
+    marked = {hit.excerpt[a:b] for a, b in hit.highlights}
+    assert {"Russia", "Turkey"} <= marked
     assert all(hit.excerpt[a:b].lower() in {"russia", "turkey", "russian", "turkey’s"} for a, b in hit.highlights)
 
 
