@@ -45,12 +45,14 @@ def search(
 ) -> Answer:
     """The best `count` distinct answers to `question` (or all there are), and how well they cover it.
 
-    A candidate whose article covers less than `options.partial_coverage` of
-    the question's weight is not an answer, however it ranks: the archive does
-    not pretend to know. Near-duplicates (the same headline listed on many
-    pages, one page scraped thirty times, several passages of one article)
-    are dropped, so the candidate pool grows until `count` distinct answers are
-    found or the engine has no more.
+    A candidate whose title and excerpt cover less than `options.partial_coverage`
+    of the question's weight is not an answer, however it ranks: the archive does
+    not pretend to know. Copies (the same headline listed on many pages, one
+    story scraped from several sites, several passages of one article) become
+    one answer that names every source; when copies take most of the candidate
+    pool, the pool grows (up to `_MAX_POOL`) so `count` distinct answers can
+    still be found. Typo corrections are tried in the question's context and
+    kept only when they answer it better.
     """
     terms = analyzer.query_terms(question)
     frequencies = engine.frequencies(terms)
