@@ -66,6 +66,8 @@ def search(
 
     ranked = rank([])
     chosen: dict[str, Correction] = {}
+    if ranked.share >= options.strong_coverage:
+        corrections = []  # answered well as typed: a rare word here is a real one
     for correction in corrections:
         # Each neighbour is tried with the rest of the question: the one it agrees with best wins,
         # and only if it answers better than the word as typed ("Alyssa" is rare but right).
