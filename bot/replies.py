@@ -27,7 +27,9 @@ def nothing_text(answer: Answer, emphasis: Emphasis, latest_hint: str) -> str:
     """Why there is no answer, in the member's words, and what to try instead."""
     unmatched = answer.absent + answer.missing
     if answer.dates and answer.terms:
-        head = f"Nothing in the archive {answer.dates} about {_either(unmatched or answer.matched, emphasis)}."
+        subject = unmatched or answer.matched
+        about = f" about {_either(subject, emphasis)}" if subject else ""
+        head = f"Nothing in the archive {answer.dates}{about}."
         return f"{head} Try other dates or words, or {latest_hint} for the newest headlines."
     if not answer.terms:
         head = "Ask about a subject: that question has no words the archive could search for."
