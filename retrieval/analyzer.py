@@ -16,6 +16,9 @@ from functools import cached_property
 import tantivy
 
 TOKENIZER_NAME = "newsbot"
+# A word as a member or an article writes it ("Azerbaijan’s", "don't"): what excerpts
+# highlight and replies name back, each then analyzed with `Analyzer.word_terms`.
+WORD = re.compile(r"\w+(?:['’]\w+)*")
 
 # Scraped text mixes ’ ‘ ʼ ′ ` with ' ; possessives must fold the same way
 # whichever one the page used ("Azerbaijan’s" == "Azerbaijan's" == "Azerbaijan").

@@ -6,19 +6,17 @@ the character spans of matched words; each front end renders them its own way.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date
 
 from pydantic import BaseModel
 
-from retrieval.analyzer import Analyzer
+from retrieval.analyzer import WORD, Analyzer
 from retrieval.answerability import Strength
 from retrieval.boilerplate import sentence_key
 from retrieval.chunking import Span, sentence_spans
 from retrieval.spelling import Correction
 
-_WORD = re.compile(r"\w+(?:['’]\w+)*")
 ELLIPSIS = "…"
 
 
@@ -78,7 +76,7 @@ Weights = Mapping[str, float]
 def matched_terms(analyzer: Analyzer, text: str, terms: Weights) -> set[str]:
     # Word by word through the analyzer's cache: excerpts look at the same words again and again.
     found: set[str] = set()
-    for word in _WORD.findall(text):
+    for word in WORD.findall(text):
         found.update(term for term in analyzer.word_terms(word) if term in terms)
     return found
 
@@ -139,7 +137,7 @@ def trim(text: str, span: Span, limit: int, focus: int | None) -> str:
 def highlight_spans(excerpt: str, analyzer: Analyzer, terms: set[str]) -> list[tuple[int, int]]:
     """Spans of the words in `excerpt` whose terms are among the question's."""
     return [
-        (m.start(), m.end()) for m in _WORD.finditer(excerpt) if not terms.isdisjoint(analyzer.word_terms(m.group()))
+        (m.start(), m.end()) for m in WORD.finditer(excerpt) if not terms.isdisjoint(analyzer.word_terms(m.group()))
     ]
 
 
@@ -158,7 +156,7 @@ def excerpt_for(
     focus = next(
         (
             m.start()
-            for m in _WORD.finditer(passage, window.start, window.end)
+            for m in WORD.finditer(passage, window.start, window.end)
             if not wanted.isdisjoint(analyzer.word_terms(m.group()))
         ),
         None,

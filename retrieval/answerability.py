@@ -15,15 +15,13 @@ answerable ones), not guessed.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterable, Mapping
 from typing import Literal
 
-from retrieval.analyzer import Analyzer
+from retrieval.analyzer import WORD, Analyzer
 
 Strength = Literal["strong", "partial", "weak", "none"]
 
-_WORD = re.compile(r"\w+(?:['’]\w+)*")
 
 # Words that frame a question rather than name its subject ("how *much*",
 # "*according* to", "what is the *latest*"): an answer need not repeat them, so
@@ -67,7 +65,7 @@ def strength(share: float, strong_at: float, partial_at: float) -> Strength:
 def surface_words(question: str, analyzer: Analyzer) -> dict[str, str]:
     """Each question term with the word the member wrote for it, to name it back to them."""
     words: dict[str, str] = {}
-    for match in _WORD.finditer(question):
+    for match in WORD.finditer(question):
         for term in analyzer.word_terms(match.group()):
             words.setdefault(term, match.group())
     return words

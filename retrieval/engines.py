@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 import tantivy
 
 from retrieval.analyzer import TOKENIZER_NAME, Analyzer
+from retrieval.spelling import distance
 
 if TYPE_CHECKING:
     import numpy as np
@@ -346,8 +347,6 @@ class RankBM25Engine:
 
     def near(self, term: str, edits: int, k: int) -> list[int]:
         """Up to `k` passages holding a term within `edits` edits of `term`: a scan of the vocabulary."""
-        from retrieval.spelling import distance  # the reference engine is small; tantivy does this natively
-
         _, pids, _, postings, _ = self._snapshot
         rows: list[int] = []
         for candidate, positions in postings.items():

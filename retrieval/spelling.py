@@ -11,13 +11,10 @@ candidates are about as frequent, nothing is applied and both are offered.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from retrieval.analyzer import Analyzer
-
-_WORD = re.compile(r"\w+(?:['’]\w+)*")
+from retrieval.analyzer import WORD, Analyzer
 
 # A typed term this rare that is one edit from a term this many times more
 # frequent is taken for a typo even though the archive holds it (a scraped
@@ -137,7 +134,7 @@ def correct(
     edits = allowed_edits(term)
     written: dict[str, str] = {}
     for text in neighbour_texts:
-        for match in _WORD.finditer(text):
+        for match in WORD.finditer(text):
             word = match.group()
             for candidate in analyzer.word_terms(word):
                 if candidate in written or candidate == term or candidate[:1] != term[:1]:
@@ -177,4 +174,4 @@ def _cased(typed: str, word: str) -> str:
 def corrected_question(question: str, corrections: Sequence[Correction]) -> str:
     """The question with each corrected word replaced, as the reply shows it ("Showing results for …")."""
     fixed = {c.typed: c.corrected for c in corrections if c.corrected}
-    return _WORD.sub(lambda m: fixed.get(m.group(), m.group()), question)
+    return WORD.sub(lambda m: fixed.get(m.group(), m.group()), question)

@@ -496,11 +496,8 @@ class Store:
 
     async def start_generation(self, pending: Pending) -> None:
         """Record, inside the writer's first transaction, that `pending` is being written."""
-        value = f"{pending.generation},{pending.first_document},{pending.first_passage}"
-        await self.db.executemany(
-            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [("generation", str(pending.generation)), ("pending", value)],
-        )
+        await self.set_meta("generation", str(pending.generation))
+        await self.set_meta("pending", f"{pending.generation},{pending.first_document},{pending.first_passage}")
 
     async def retired_in(self, pending: Pending) -> list[int]:
         """Articles of the previous generation that `pending` retired (to delete from its index)."""
@@ -512,15 +509,9 @@ class Store:
         """The index has committed the pending generation: make it the committed one, drop what it replaced."""
         await self.db.execute("BEGIN IMMEDIATE")
         try:
-            await self.db.execute(_DELETE_RETIRED_SENTENCES, ())
-            for table in ("passages", "headlines", "documents"):
-                await self.db.execute(f"DELETE FROM {table} WHERE retired IS NOT NULL")
+            await self._delete_retired("retired IS NOT NULL", ())
             await self.db.execute("DELETE FROM meta WHERE key = 'pending'")
-            await self.db.execute(
-                "INSERT INTO meta (key, value) VALUES ('indexed_at', ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (datetime.now(UTC).isoformat(timespec="seconds"),),
-            )
+            await self.set_meta("indexed_at", datetime.now(UTC).isoformat(timespec="seconds"))
             await self.db.execute("COMMIT")
         except BaseException:
             await self.db.execute("ROLLBACK")
@@ -538,18 +529,20 @@ class Store:
             condition, parameters = "retired < ?", (pending.generation,)
         await self.db.execute("BEGIN IMMEDIATE")
         try:
-            await self.db.execute(_DELETE_RETIRED_SENTENCES.replace("retired IS NOT NULL", condition), parameters)
-            for table in ("passages", "headlines", "documents"):
-                await self.db.execute(f"DELETE FROM {table} WHERE {condition}", parameters)
+            await self._delete_retired(condition, parameters)
             await self.db.execute("COMMIT")
         except BaseException:
             await self.db.execute("ROLLBACK")
             raise
 
+    async def _delete_retired(self, condition: str, parameters: tuple[int, ...]) -> None:
+        """Delete the retired articles matching `condition`, with their sentences, passages and headlines."""
+        await self.db.execute(
+            f"DELETE FROM sentences WHERE document_id IN (SELECT id FROM documents WHERE {condition})", parameters
+        )
+        for table in ("passages", "headlines", "documents"):
+            await self.db.execute(f"DELETE FROM {table} WHERE {condition}", parameters)
 
-_DELETE_RETIRED_SENTENCES = (
-    "DELETE FROM sentences WHERE document_id IN (SELECT id FROM documents WHERE retired IS NOT NULL)"
-)
 
 _PASSAGES_SQL = (
     'SELECT p.id, p.document_id, p.kind, p.start, p."end", p.date, p.text, d.title, d.url, d.file '
