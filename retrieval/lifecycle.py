@@ -114,14 +114,26 @@ class IndexKeeper:
                 self.engine = self._open_current()
 
     async def _finish_indexed_generation(self, store: Store) -> None:
-        """A writer died after committing the index, before telling the store: tell it now."""
+        """`finish_indexed_generation` from a reader, if no writer is running (which would finish it)."""
         try:
             with WriterLock(self.data_dir):
-                pending = await store.pending()
-                if pending is not None and self.engine is not None and self.engine.generation() == pending.generation:
-                    await store.finish_generation()
+                await self.finish_indexed_generation(store)
         except ReindexBusy:
-            pass  # the running writer finishes it
+            pass
+
+    async def finish_indexed_generation(self, store: Store) -> bool:
+        """A writer died after committing the index, before telling the store: tell it now. Lock held.
+
+        True when it did: the pending generation is the committed one.
+        """
+        pending = await store.pending()
+        engine = self.engine
+        if pending is None or engine is None or engine.generation() != pending.generation:
+            return False
+        if not await self.agrees(store, None):
+            return False
+        await store.finish_generation()
+        return True
 
     async def in_step(self, store: Store, pending: Pending | None) -> bool:
         """Whether the index holds the committed generation, or a pending one it already committed."""

@@ -312,13 +312,8 @@ class Reindex:
     async def _start(self) -> None:
         """Bring the index to the committed generation, and resume a generation a dead writer left."""
         keeper, writer = self.keeper, self.writer
+        await keeper.finish_indexed_generation(writer)
         pending = await writer.pending()
-        engine = keeper.engine
-        indexed = pending is not None and engine is not None and engine.generation() == pending.generation
-        if indexed and await keeper.agrees(writer, None):
-            # Killed after the index commit, before the store was told: finish that generation.
-            await writer.finish_generation()
-            pending = None
         if not await keeper.in_step(writer, pending):
             await keeper.rebuild(writer)
             self.report.rebuilt_index = keeper.persistent

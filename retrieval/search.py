@@ -55,9 +55,7 @@ def search(
     kept only when they answer it better.
     """
     terms = analyzer.query_terms(question)
-    frequencies = engine.frequencies(terms)
     words = surface_words(question, analyzer)
-    corrections = _corrections(engine, reader, analyzer, terms, frequencies, words)
 
     def rank(chosen: Sequence[Correction]) -> _Ranked:
         fixed = {c.of: c.term for c in chosen if c.corrected}
@@ -65,9 +63,11 @@ def search(
         return _rank(engine, reader, analyzer, options, searched, count, after, before, boilerplate)
 
     ranked = rank([])
+    corrections: list[Correction] = []
+    # Answered well as typed, a rare word is a real one: no typo to look for.
+    if ranked.share < options.strong_coverage:
+        corrections = _corrections(engine, reader, analyzer, terms, ranked.frequencies, words)
     chosen: dict[str, Correction] = {}
-    if ranked.share >= options.strong_coverage:
-        corrections = []  # answered well as typed: a rare word here is a real one
     for correction in corrections:
         # Each neighbour is tried with the rest of the question: the one it agrees with best wins,
         # and only if it answers better than the word as typed ("Alyssa" is rare but right).
