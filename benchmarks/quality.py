@@ -33,7 +33,7 @@ from typing import Any
 
 from ranx import Qrels, Run, evaluate
 
-from benchmarks.questions import EvalQuestion, load_questions
+from benchmarks.questions import EvalQuestion, belongs, fold, load_questions
 from retrieval.archive import Archive
 from retrieval.options import AnalyzerOptions, ArchiveOptions, ChunkingOptions
 
@@ -44,25 +44,26 @@ SEED = ROOT / "seeds" / "000_5366ab7e5f21e498.txt"
 DEFAULT = ("tantivy", True, True, 600)
 
 
-def _fold(text: str) -> str:
-    table = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
-    return " ".join(text.translate(table).split())
+async def known_items(archive: Archive) -> tuple[dict[str, str], dict[str, dict[str, int]]]:
+    """Known-item search over a built archive: each article's title by query id, and its passages as relevant."""
+    async with archive.store.db.execute(
+        "SELECT d.id, d.title, p.id FROM documents d JOIN passages p ON p.document_id = d.id "
+        "WHERE d.retired IS NULL AND p.retired IS NULL"
+    ) as cursor:
+        rows = await cursor.fetchall()
+    titles: dict[str, str] = {}
+    qrels: dict[str, dict[str, int]] = {}
+    for doc_id, title, pid in rows:
+        titles[f"d{doc_id}"] = title
+        qrels.setdefault(f"d{doc_id}", {})[str(pid)] = 1
+    return titles, qrels
 
 
 async def known_item(options: ArchiveOptions) -> dict[str, float]:
     archive = await Archive.open(options)
     try:
         await archive.reindex()
-        async with archive.store.db.execute(
-            "SELECT d.id, d.title, p.id FROM documents d JOIN passages p ON p.document_id = d.id "
-            "WHERE d.retired IS NULL AND p.retired IS NULL"
-        ) as cursor:
-            rows = await cursor.fetchall()
-        titles: dict[str, str] = {}
-        qrels: dict[str, dict[str, int]] = {}
-        for doc_id, title, pid in rows:
-            titles[f"d{doc_id}"] = title
-            qrels.setdefault(f"d{doc_id}", {})[str(pid)] = 1
+        titles, qrels = await known_items(archive)
         run: dict[str, dict[str, float]] = {}
         assert archive.engine is not None
         for qid, title in titles.items():
@@ -72,10 +73,6 @@ async def known_item(options: ArchiveOptions) -> dict[str, float]:
         await archive.close()
     scores = evaluate(Qrels(qrels), Run(run), ["mrr@10", "recall@10"])
     return {"kis_mrr@10": round(float(scores["mrr@10"]), 4), "kis_recall@10": round(float(scores["recall@10"]), 4)}
-
-
-def _belongs(question: EvalQuestion, url: str | None, file: str) -> bool:
-    return (question.url is not None and url == question.url) or (question.file is not None and file == question.file)
 
 
 async def question_set(options: ArchiveOptions, questions: list[EvalQuestion]) -> dict[str, float]:
@@ -92,7 +89,7 @@ async def question_set(options: ArchiveOptions, questions: list[EvalQuestion]) -
             for rank, hit in enumerate(answer.hits):
                 doc = f"{hit.passage_id}:{rank}"
                 run[qid][doc] = float(len(answer.hits) - rank)
-                if _belongs(question, hit.url, hit.file) and _fold(question.answer) in _fold(hit.excerpt):
+                if belongs(question, hit.url, hit.file) and fold(question.answer) in fold(hit.excerpt):
                     qrels[qid][doc] = 1
             if not run[qid]:
                 run[qid] = {"nothing": 0.0}

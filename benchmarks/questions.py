@@ -89,3 +89,14 @@ def load_typos() -> list[TypoQuestion]:
         )
         for record in _records("typos")
     ]
+
+
+def fold(text: str) -> str:
+    """Text as answers are compared: curly quotes straightened, whitespace collapsed."""
+    table = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
+    return " ".join(text.translate(table).split())
+
+
+def belongs(question: EvalQuestion, url: str | None, file: str) -> bool:
+    """Whether a source (its url, or its file under the seeds folder) is the article that answers `question`."""
+    return (question.url is not None and url == question.url) or (question.file is not None and file == question.file)

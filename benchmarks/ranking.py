@@ -78,7 +78,8 @@ import numpy as np
 import tantivy
 from ranx import Qrels, Run, evaluate  # type: ignore[import-untyped]
 
-from benchmarks.questions import EvalQuestion, load_questions
+from benchmarks.quality import known_items
+from benchmarks.questions import EvalQuestion, belongs, fold, load_questions
 from retrieval import Answer, Archive
 from retrieval.answer import excerpt_for
 from retrieval.engines import ScoredPassage, TantivyEngine, idf
@@ -143,17 +144,9 @@ class Shown:
     excerpt: str
 
 
-def _fold(text: str) -> str:
-    table = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
-    return " ".join(text.translate(table).split())
-
-
 def answered(question: EvalQuestion, answer: Shown) -> bool:
     """As `benchmarks.trust` scores it: the right article, and the phrase in the quoted excerpt."""
-    belongs = (question.url is not None and answer.url == question.url) or (
-        question.file is not None and answer.file == question.file
-    )
-    return belongs and _fold(question.answer) in _fold(answer.excerpt)
+    return belongs(question, answer.url, answer.file) and fold(question.answer) in fold(answer.excerpt)
 
 
 def _shown(answer: Answer) -> list[Shown]:
@@ -431,16 +424,7 @@ async def known_item(options: ArchiveOptions) -> tuple[Qrels, dict[str, Run]]:
     archive = await Archive.open(options)
     try:
         await archive.reindex()
-        async with archive.store.db.execute(
-            "SELECT d.id, d.title, p.id FROM documents d JOIN passages p ON p.document_id = d.id "
-            "WHERE d.retired IS NULL AND p.retired IS NULL"
-        ) as cursor:
-            records = await cursor.fetchall()
-        titles: dict[str, str] = {}
-        qrels: dict[str, dict[str, int]] = {}
-        for doc_id, title, pid in records:
-            titles[f"d{doc_id}"] = title
-            qrels.setdefault(f"d{doc_id}", {})[str(pid)] = 1
+        titles, qrels = await known_items(archive)
         ranker = Ranker(archive, await _mean_title_terms(archive))
         runs: dict[str, Run] = {}
         for variant in VARIANTS:

@@ -33,7 +33,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from benchmarks.questions import EvalQuestion, load_questions, load_typos, load_unanswerable
+from benchmarks.questions import EvalQuestion, belongs, fold, load_questions, load_typos, load_unanswerable
 from retrieval import Answer, Archive
 from retrieval.options import ArchiveOptions, SearchOptions
 
@@ -45,24 +45,15 @@ FLOORS = [round(0.025 * i, 3) for i in range(0, 37)]
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
-def _fold(text: str) -> str:
-    table = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
-    return " ".join(text.translate(table).split())
-
-
 def _answers(question: EvalQuestion, answer: Answer, floor: float, absent_rule: bool = False) -> list[bool]:
     """For each kept hit, in rank order: does it answer `question`?"""
     if absent_rule and answer.absent:
         return []
     return [
-        _belongs(question, hit.url, hit.file) and _fold(question.answer) in _fold(hit.excerpt)
+        belongs(question, hit.url, hit.file) and fold(question.answer) in fold(hit.excerpt)
         for hit in answer.hits
         if hit.coverage >= floor
     ]
-
-
-def _belongs(question: EvalQuestion, url: str | None, file: str) -> bool:
-    return (question.url is not None and url == question.url) or (question.file is not None and file == question.file)
 
 
 def success(results: Sequence[tuple[EvalQuestion, Answer]], floor: float, at: int, absent_rule: bool = False) -> float:
@@ -74,13 +65,32 @@ def nothing_found(answers: Sequence[Answer], floor: float, absent_rule: bool = F
     return refused / len(answers)
 
 
+def miss_reasons(results: Sequence[tuple[EvalQuestion, Answer]], floor: float) -> Counter[str]:
+    """Why answerable questions miss at rank 1: the excerpt, the rank, the floor, or retrieval itself."""
+    misses: Counter[str] = Counter()
+    for question, answer in results:
+        if any(_answers(question, answer, floor)[:1]):
+            continue
+        kept = [hit for hit in answer.hits if hit.coverage >= floor]
+        if kept and belongs(question, kept[0].url, kept[0].file):
+            where = "right article first, but its excerpt quotes another passage than the answering phrase"
+        elif any(belongs(question, hit.url, hit.file) for hit in kept[:3]):
+            where = "right article at rank 2 or 3"
+        elif any(belongs(question, hit.url, hit.file) for hit in answer.hits[:3]):
+            where = "right article retrieved, but under the coverage floor"
+        else:
+            where = "right article not among the top 3 retrieved"
+        misses[where] += 1
+    return misses
+
+
 def boilerplate_sentences(seeds: Path) -> set[str]:
     """Sentences found in three or more articles: navigation, footers, teasers of other stories."""
     lines = (seeds / "articles.jsonl").read_text().split("\n")  # JSON Lines split on newlines only
     texts = [json.loads(line)["text"] for line in lines if line.strip()]
     counts: Counter[str] = Counter()
     for text in texts:
-        counts.update({s for s in (_fold(part).lower() for part in _SENTENCE.split(_fold(text))) if len(s) > 20})
+        counts.update({s for s in (fold(part).lower() for part in _SENTENCE.split(fold(text))) if len(s) > 20})
     return {sentence for sentence, count in counts.items() if count >= 3}
 
 
@@ -88,7 +98,7 @@ def boilerplate_share(answers: Sequence[Answer], boilerplate: set[str]) -> float
     excerpts = [hit.excerpt for answer in answers for hit in answer.hits[:3]]
     if not excerpts:
         return 0.0
-    polluted = sum(any(sentence in _fold(excerpt).lower() for sentence in boilerplate) for excerpt in excerpts)
+    polluted = sum(any(sentence in fold(excerpt).lower() for sentence in boilerplate) for excerpt in excerpts)
     return polluted / len(excerpts)
 
 
@@ -147,20 +157,7 @@ async def measure(work: Path) -> dict[str, Any]:
     for question, answer in zip(unanswerable, refused, strict=True):
         by_kind.setdefault(question.kind, []).append(answer)
     floor = defaults.partial_coverage
-    misses: Counter[str] = Counter()
-    for question, answer in clean:
-        if any(_answers(question, answer, floor)[:1]):
-            continue
-        kept = [hit for hit in answer.hits if hit.coverage >= floor]
-        if kept and _belongs(question, kept[0].url, kept[0].file):
-            where = "right article first, but its excerpt quotes another passage than the answering phrase"
-        elif any(_belongs(question, hit.url, hit.file) for hit in kept[:3]):
-            where = "right article at rank 2 or 3"
-        elif any(_belongs(question, hit.url, hit.file) for hit in answer.hits[:3]):
-            where = "right article retrieved, but under the coverage floor"
-        else:
-            where = "right article not among the top 3 retrieved"
-        misses[where] += 1
+    misses = miss_reasons(clean, floor)
     try:
         dates_rate, dates_count, date_misses = date_set()
     except (ImportError, FileNotFoundError):  # the date grammar is not there yet
