@@ -155,8 +155,8 @@ def latest_line(item: LatestItem) -> str:
     return head + discord_markdown(item.title, limit=budget)
 
 
-def _lines_within(lines: Sequence[str], limit: int) -> str:
-    """As many whole lines as fit in `limit` characters: cutting inside one could split its markdown."""
+def lines_within(lines: Sequence[str], limit: int) -> list[str]:
+    """The first lines whose joined text fits in `limit` characters: cutting inside one could split its markdown."""
     kept: list[str] = []
     size = -1
     for line in lines:
@@ -164,13 +164,15 @@ def _lines_within(lines: Sequence[str], limit: int) -> str:
         if size > limit:
             break
         kept.append(line)
-    return "\n".join(kept)
+    return kept
 
 
 def latest_embed(items: Sequence[LatestItem], page: int, pages: int, total: int) -> discord.Embed:
     """A page of headlines and articles, newest first, one line each."""
     lines = [latest_line(item) for item in items]
-    embed = discord.Embed(title="Latest news", description=_lines_within(lines, EMBED_DESCRIPTION_LIMIT), colour=ACCENT)
+    embed = discord.Embed(
+        title="Latest news", description="\n".join(lines_within(lines, EMBED_DESCRIPTION_LIMIT)), colour=ACCENT
+    )
     embed.set_footer(text=f"Page {page + 1} of {pages} · {total} items · 📰 article, • headline")
     return embed
 

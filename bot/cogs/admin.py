@@ -14,7 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import NewsBot
-from bot.render import NO_MENTIONS, fields_embed
+from bot.render import NO_MENTIONS, fields_embed, lines_within
 from bot.text import discord_markdown
 from retrieval import ArchiveError, ReindexBusy, ReindexReport, RemovalsNeedConsent
 
@@ -57,13 +57,7 @@ def report_embed(report: ReindexReport) -> discord.Embed:
 
 def _whole_lines(lines: list[str], budget: int = 3000) -> str:
     """As many whole lines as fit in `budget` characters, then how many were left out: no reason cut mid-sentence."""
-    shown: list[str] = []
-    used = 0
-    for line in lines:
-        if used + len(line) + 1 > budget - 40:
-            break
-        shown.append(line)
-        used += len(line) + 1
+    shown = lines_within(lines, budget - 80)  # room for the closing "… and N more" line
     left = len(lines) - len(shown)
     return "\n".join(shown) + (f"\n… and {left} more (`newsbot reindex` in a shell lists them all)" if left else "")
 
