@@ -330,7 +330,6 @@ async def test_random_kills_then_reindex_equals_a_fresh_archive(tmp_path: Path) 
 
     landed = 0
     finished = 0
-    mixes_checked = 0
     history: list[str] = []
     generation, visible = await _assert_answers(seeds, data, rng, history)
     with (tmp_path / "child-stderr.txt").open("w+") as stderr:
@@ -372,7 +371,6 @@ async def test_random_kills_then_reindex_equals_a_fresh_archive(tmp_path: Path) 
                 assert visible == before, history
             else:
                 assert visible == await _fresh_documents(seeds.root, tmp_path / "scratch"), history
-            mixes_checked += 1
 
     incremental = await Archive.open(_options(seeds.root, data))
     fresh = await Archive.open(_options(seeds.root, tmp_path / "fresh"))
@@ -392,7 +390,6 @@ async def test_random_kills_then_reindex_equals_a_fresh_archive(tmp_path: Path) 
         await incremental.close()
         await fresh.close()
     assert landed >= KILLS // 2, (landed, finished, history)
-    assert mixes_checked == KILLS
 
 
 async def test_a_kill_while_holding_the_writer_lock_does_not_block_the_next_reindex(tmp_path: Path) -> None:
