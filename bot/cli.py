@@ -145,10 +145,6 @@ async def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     archive = await _open(settings, build=True)
     try:
         answer = await archive.ask(args.question, args.k, args.after, args.before)
-        # "what happened last week": nothing to search but the dates, so list what is dated then.
-        dated = (
-            await archive.latest(args.k or 10, answer.after, answer.before) if answer.dates and not answer.terms else []
-        )
     finally:
         await archive.close()
     if args.json:
@@ -160,9 +156,9 @@ async def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     def emphasis(word: str) -> str:
         return terminal_text(word, [(0, len(word))], tty=tty)
 
-    if dated:
+    if answer.dated:
         print(f"Headlines and articles dated {answer.dates}:")
-        for item in dated:
+        for item in answer.dated:
             print(_latest_line(item))
         return EXIT_OK
     if not answer.found:

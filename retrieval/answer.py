@@ -16,6 +16,7 @@ from retrieval.answerability import Strength
 from retrieval.boilerplate import sentence_key
 from retrieval.chunking import Span, sentence_spans
 from retrieval.spelling import Correction
+from retrieval.store import LatestItem
 
 ELLIPSIS = "…"
 
@@ -64,6 +65,7 @@ class Answer(BaseModel):
     before: date | None = None
     unsure_dates: list[str] = []  # date-like phrases not applied, to say so
     dates_relaxed: bool = False  # nothing was dated so: these answers are from any date
+    dated: list[LatestItem] = []  # a question of only dates: the headlines and articles of that range
 
     @property
     def found(self) -> bool:

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 DATABASE_NAME = "newsbot.sqlite3"
 MAX_QUESTION_CHARS = 1000
+DATED_LISTING = 10  # headlines listed for a question of only dates ("what happened last week?")
 
 
 class Archive:
@@ -195,6 +196,8 @@ class Archive:
         await self.refresh()
         if not terms or self.engine is None:
             answer = Answer(question=question, terms=[], hits=[])
+            if dated and scope is not None:
+                answer.dated = await self.latest(DATED_LISTING, scope.after, scope.before)
         else:
             answer = await self._search(searched, count, after, before)
         relaxed = False

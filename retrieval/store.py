@@ -119,7 +119,7 @@ class NewDocument:
 @dataclass(frozen=True, slots=True)
 class LatestItem:
     title: str
-    date: date | None
+    date: dt.date | None  # `dt.`: a bare `date` here would name this field in pydantic's eyes
     kind: str  # "article" or "headline"
     url: str | None
     file: str

@@ -125,9 +125,6 @@ class AnswerView(discord.ui.View):
                 log.debug("could not disable buttons: %s", error)
 
 
-LATEST_PAGE = 10
-
-
 class Reply(NamedTuple):
     """What to send for a question: text, embeds, buttons, and whether everyone sees it."""
 
@@ -165,12 +162,9 @@ class AskCog(commands.Cog):
     async def _reply_parts(self, question: Question) -> Reply:
         answer, has_more = await self.page_of(question, 0)
         await self.bot.archive.count_question()
-        if answer.dates and not answer.terms:
-            # "What happened last week?": nothing to search for but the dates, so list what is dated then.
-            items = await self.bot.archive.latest(LATEST_PAGE, answer.after, answer.before)
-            if items:
-                content = f"Headlines and articles dated {answer.dates}:"
-                return Reply(content, [latest_embed(items, 0, 1, len(items))], None, public=True)
+        if answer.dated:  # a question of only dates: that range's headlines
+            content = f"Headlines and articles dated {answer.dates}:"
+            return Reply(content, [latest_embed(answer.dated, 0, 1, len(answer.dated))], None, public=True)
         if not answer.found:
             return Reply(nothing_found(answer), [], None, public=False)
         view = AnswerView(self, question, 0, has_more)
