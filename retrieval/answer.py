@@ -66,6 +66,7 @@ class Answer(BaseModel):
     unsure_dates: list[str] = []  # date-like phrases not applied, to say so
     dates_relaxed: bool = False  # nothing was dated so: these answers are from any date
     dated: list[LatestItem] = []  # a question of only dates: the headlines and articles of that range
+    context: list[str] = []  # the earlier questions this one follows up on, oldest first
 
     @property
     def found(self) -> bool:

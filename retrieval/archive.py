@@ -11,6 +11,7 @@ import asyncio
 import logging
 import sqlite3
 import time
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -176,13 +177,17 @@ class Archive:
         after: date | None = None,
         before: date | None = None,
         today: date | None = None,
+        context: Sequence[str] = (),
     ) -> Answer:
         """The best passages for a question, each with a quoted excerpt; empty when the archive cannot answer.
 
         Without an explicit `after`/`before`, dates in the question ("last week",
         "in January 2026") become the filter and leave the words searched.
+        `context` holds the earlier questions a follow-up continues, oldest first:
+        their words help rank, below the question's own (see `search`).
         """
         question = " ".join(question.split())[:MAX_QUESTION_CHARS]
+        earlier = " ".join(" ".join(text.split())[:MAX_QUESTION_CHARS] for text in context)
         count = k or self.options.search.results
         scope = None
         if after is None and before is None:
@@ -191,19 +196,19 @@ class Archive:
         dated = scope is not None and scope.label is not None
         searched = scope.text if scope is not None and dated else question
         terms = self.analyzer.query_terms(searched)
-        if dated and not set(terms) - frame_terms(self.analyzer):
+        if dated and not earlier and not set(terms) - frame_terms(self.analyzer):
             terms = []  # "what happened last week": nothing to search for but the dates
         await self.refresh()
-        if not terms or self.engine is None:
+        if (not terms and not earlier) or self.engine is None:
             answer = Answer(question=question, terms=[], hits=[])
             if dated and scope is not None:
                 answer.dated = await self.latest(DATED_LISTING, scope.after, scope.before)
         else:
-            answer = await self._search(searched, count, after, before)
+            answer = await self._search(searched, count, after, before, earlier)
         relaxed = False
         if dated and terms and not answer.found:
             # "in 1975" may date the event asked about, not the article: try all dates, and say so.
-            wider = await self._search(searched, count, None, None)
+            wider = await self._search(searched, count, None, None, earlier)
             if wider.found:
                 answer, relaxed = wider, True
         if scope is not None:
@@ -211,11 +216,24 @@ class Archive:
             answer.after, answer.before = (None, None) if relaxed else (after, before)
             answer.dates_relaxed = relaxed
         answer.question = question
+        answer.context = list(context)
         return answer
 
-    async def _search(self, question: str, count: int, after: date | None, before: date | None) -> Answer:
+    async def _search(
+        self, question: str, count: int, after: date | None, before: date | None, context: str = ""
+    ) -> Answer:
         search_options = self.options.search
-        arguments = (self.reader, self.analyzer, search_options, question, count, after, before, self._boilerplate)
+        arguments = (
+            self.reader,
+            self.analyzer,
+            search_options,
+            question,
+            count,
+            after,
+            before,
+            self._boilerplate,
+            context,
+        )
         assert self.engine is not None
         try:
             return await asyncio.to_thread(search, self.engine, *arguments)

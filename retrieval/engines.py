@@ -12,7 +12,7 @@ import logging
 import math
 import os
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -65,7 +65,12 @@ class Engine(Protocol):
     def reload(self) -> None: ...
     def generation(self) -> int | None: ...
     def search(
-        self, terms: Sequence[str], k: int, after: date | None = None, before: date | None = None
+        self,
+        terms: Sequence[str],
+        k: int,
+        after: date | None = None,
+        before: date | None = None,
+        boosts: Mapping[str, float] | None = None,
     ) -> list[ScoredPassage]: ...
     def count(self) -> int: ...
     def missing(self, pids: Sequence[int]) -> list[int]: ...
@@ -168,16 +173,23 @@ class TantivyEngine:
         self.index.reload()
 
     def search(
-        self, terms: Sequence[str], k: int, after: date | None = None, before: date | None = None
+        self,
+        terms: Sequence[str],
+        k: int,
+        after: date | None = None,
+        before: date | None = None,
+        boosts: Mapping[str, float] | None = None,
     ) -> list[ScoredPassage]:
         if not terms or k <= 0:
             return []
-        query = tantivy.Query.boolean_query(
-            [
-                (tantivy.Occur.Should, tantivy.Query.term_query(self.schema, "text", term))
-                for term in dict.fromkeys(terms)
-            ]
-        )
+        boosts = boosts or {}
+        clauses = []
+        for term in dict.fromkeys(terms):
+            clause = tantivy.Query.term_query(self.schema, "text", term)
+            if boosts.get(term, 1.0) != 1.0:
+                clause = tantivy.Query.boost_query(clause, boosts[term])
+            clauses.append((tantivy.Occur.Should, clause))
+        query = tantivy.Query.boolean_query(clauses)
         if after is not None or before is not None:
             days = tantivy.Query.range_query(
                 self.schema,
@@ -308,13 +320,23 @@ class RankBM25Engine:
         return self._snapshot[0]
 
     def search(
-        self, terms: Sequence[str], k: int, after: date | None = None, before: date | None = None
+        self,
+        terms: Sequence[str],
+        k: int,
+        after: date | None = None,
+        before: date | None = None,
+        boosts: Mapping[str, float] | None = None,
     ) -> list[ScoredPassage]:
         _, pids, days, postings, model = self._snapshot
         if model is None or not terms or k <= 0:
             return []
         np = self._np
-        scores = np.asarray(model.get_scores(list(dict.fromkeys(terms))))  # type: ignore[attr-defined]
+        unique = list(dict.fromkeys(terms))
+        plain = [term for term in unique if not boosts or boosts.get(term, 1.0) == 1.0]
+        scores = np.asarray(model.get_scores(plain), dtype=float)  # type: ignore[attr-defined]
+        for term in unique:
+            if boosts and boosts.get(term, 1.0) != 1.0:  # BM25 sums per term: a boost scales one addend
+                scores = scores + boosts[term] * np.asarray(model.get_scores([term]))  # type: ignore[attr-defined]
         # A hit is a passage holding a question term. Not "score > 0": BM25Okapi
         # gives terms in over half the passages a tiny or negative idf.
         keep = np.zeros(len(pids), dtype=bool)

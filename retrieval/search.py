@@ -30,6 +30,8 @@ _EXAMINED_PER_ANSWER = 3
 _MAX_SOURCES = 10
 # Passages read for the words near one misspelt term.
 _NEIGHBOURS = 40
+# How much an earlier question's words count in a follow-up, against the follow-up's own.
+CONTEXT_WEIGHT = 0.3
 
 
 def search(
@@ -42,6 +44,7 @@ def search(
     after: date | None = None,
     before: date | None = None,
     boilerplate: frozenset[int] = frozenset(),
+    context: str = "",
 ) -> Answer:
     """The best `count` distinct answers to `question` (or all there are), and how well they cover it.
 
@@ -53,14 +56,21 @@ def search(
     pool, the pool grows (up to `_MAX_POOL`) so `count` distinct answers can
     still be found. Typo corrections are tried in the question's context and
     kept only when they answer it better.
+
+    `context` is what was asked before, for a follow-up ("and what did Turkey
+    say?"): its words rank and pick excerpts at `CONTEXT_WEIGHT`, the question's
+    own words first; coverage is judged on the question's own subject words
+    unless it has none ("and why?").
     """
     terms = analyzer.query_terms(question)
     words = surface_words(question, analyzer)
+    own = set(terms)
+    background = [term for term in analyzer.query_terms(context) if term not in own] if context else []
 
     def rank(chosen: Sequence[Correction]) -> _Ranked:
         fixed = {c.of: c.term for c in chosen if c.corrected}
         searched = list(dict.fromkeys(fixed.get(term, term) for term in terms))
-        return _rank(engine, reader, analyzer, options, searched, count, after, before, boilerplate)
+        return _rank(engine, reader, analyzer, options, searched, background, count, after, before, boilerplate)
 
     ranked = rank([])
     corrections: list[Correction] = []
@@ -125,18 +135,28 @@ def _rank(
     analyzer: Analyzer,
     options: SearchOptions,
     terms: list[str],
+    background: list[str],
     count: int,
     after: date | None,
     before: date | None,
     boilerplate: frozenset[int],
 ) -> _Ranked:
-    frequencies = engine.frequencies(terms)
+    background = [term for term in background if term not in terms]
+    frequencies = engine.frequencies(terms + background)
     passages = engine.count()
     weights = {term: idf(passages, frequencies[term]) for term in terms}
     judged = coverage_weights(weights, frame_terms(analyzer))
+    if background and not set(judged) - frame_terms(analyzer):
+        # A follow-up with no subject of its own ("and why?") is about the earlier question's subject.
+        context_weights = {term: idf(passages, frequencies[term]) for term in background}
+        judged = coverage_weights(context_weights, frame_terms(analyzer))
+    weights |= {term: CONTEXT_WEIGHT * idf(passages, frequencies[term]) for term in background if term not in judged}
+    weights |= {term: idf(passages, frequencies[term]) for term in judged}
+    boosts = {term: CONTEXT_WEIGHT for term in background if term not in judged}
+    frequencies = {term: frequencies[term] for term in [*terms, *judged]}  # what the member is told about
     pool = count * 2 + 6
     while True:
-        scored = engine.search(terms, pool, after, before)
+        scored = engine.search(list(weights), pool, after, before, boosts)
         if scored and scored[0].score < options.min_score:
             scored = []
         rows = reader.passages([s.pid for s in scored])
