@@ -9,9 +9,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.channels import ChannelSettings, needs_message_content
+from bot.conversations import Conversations
+from bot.gaps import Gaps
 from bot.members import Members
 from bot.render import NO_MENTIONS
 from bot.settings import Settings
+from bot.transformers import MemberMistake
 from retrieval import DATABASE_NAME, Archive
 
 log = logging.getLogger(__name__)
@@ -20,9 +24,9 @@ EXTENSIONS = ("bot.cogs.ask", "bot.cogs.headlines", "bot.cogs.admin", "bot.cogs.
 
 
 def intents_for(settings: Settings) -> discord.Intents:
-    """Default intents; message content only when channel Q&A needs to read every message."""
+    """Default intents; message content only when the configuration reads messages without a mention."""
     intents = discord.Intents.default()
-    intents.message_content = bool(settings.bot.qa_channel_ids)
+    intents.message_content = needs_message_content(settings.bot)
     return intents
 
 
@@ -73,6 +77,9 @@ class NewsBot(commands.Bot):
         self._archive: Archive | None = None
         self._members: Members | None = None
         self.loop_watch = LoopWatch()
+        self.conversations: Conversations
+        self.gaps: Gaps
+        self.channel_settings: ChannelSettings
 
     @property
     def archive(self) -> Archive:
@@ -92,6 +99,12 @@ class NewsBot(commands.Bot):
         data_dir = self.settings.data_dir
         # Opened first: it moves votes an earlier version kept in the archive's database.
         self._members = await Members.open(data_dir, self.settings.bot.keep_votes_days, data_dir / DATABASE_NAME)
+        keep = self.settings.bot.keep_questions_days
+        self.conversations = Conversations(self._members.db, keep)
+        self.gaps = Gaps(self._members.db, keep)
+        self.channel_settings = ChannelSettings(self._members.db, self.settings.bot)
+        await self.conversations.expire()
+        await self.gaps.expire()
         self._archive = await Archive.open(self.settings.archive_options())
         report = await self._archive.ensure_built()
         if report is not None:
@@ -101,7 +114,7 @@ class NewsBot(commands.Bot):
                 self.settings.seeds_dir,
                 report.seconds,
             )
-        self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
+        self.tree.error(self.on_app_command_error)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self.sync_commands()
@@ -143,9 +156,13 @@ class NewsBot(commands.Bot):
         return any(role.id in self.settings.bot.admin_role_ids for role in user.roles)
 
     async def on_app_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
-        """The one place unexpected command failures are logged, with one calm line to the member."""
-        log.error("command %s failed", interaction.command and interaction.command.name, exc_info=error)
-        text = "Something went wrong on my side; please try again in a moment."
+        """The one place command failures end: a member's mistake (a date, a missing right) gets its one
+        message; anything unexpected is logged, with one calm line to the member."""
+        if isinstance(error, MemberMistake):
+            text = str(error)
+        else:
+            log.error("command %s failed", interaction.command and interaction.command.name, exc_info=error)
+            text = "Something went wrong on my side; please try again in a moment."
         if interaction.response.is_done():
             await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
         else:

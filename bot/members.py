@@ -40,6 +40,40 @@ _MIGRATIONS = (
     CREATE INDEX votes_user ON votes(user_id);
     CREATE INDEX votes_voted_at ON votes(voted_at);
     """,
+    # Conversations (bot/conversations.py) and knowledge gaps (bot/gaps.py): no member ids.
+    """
+    CREATE TABLE answers (
+        id          TEXT PRIMARY KEY,
+        message_id  INTEGER,
+        questions   TEXT NOT NULL,
+        per_page    INTEGER NOT NULL,
+        after       TEXT,
+        before      TEXT,
+        created_at  TEXT NOT NULL
+    );
+    CREATE INDEX answers_message ON answers(message_id);
+    CREATE INDEX answers_created_at ON answers(created_at);
+    CREATE TABLE threads (
+        thread_id   INTEGER PRIMARY KEY,
+        answer_id   TEXT NOT NULL,
+        created_at  TEXT NOT NULL
+    );
+    CREATE TABLE asked (
+        words       TEXT NOT NULL,
+        shown       TEXT NOT NULL,
+        question    TEXT NOT NULL,
+        outcome     TEXT NOT NULL CHECK (outcome IN ('answered', 'nothing', 'not helpful')),
+        asked_at    TEXT NOT NULL
+    );
+    CREATE INDEX asked_asked_at ON asked(asked_at);
+    CREATE TABLE channel_settings (
+        channel_id       INTEGER PRIMARY KEY,
+        enabled          INTEGER,
+        answer_in        TEXT,
+        require_mention  INTEGER,
+        changed_at       TEXT NOT NULL
+    );
+    """,
 )
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import discord
 
-from bot.replies import nothing_text, preface_lines
+from bot.replies import following_lines, nothing_text, preface_lines
 from bot.text import discord_markdown, discord_plain, sanitize
 from retrieval import Answer, Hit, LatestItem, human_date
 
@@ -128,7 +128,9 @@ def _emphasis(word: str) -> str:
 
 def nothing_found(answer: Answer) -> str:
     """The private reply when the archive cannot answer: what it lacks, in the member's words."""
-    return clip(nothing_text(answer, _emphasis, "`/latest`"), CONTENT_LIMIT)
+    return clip(
+        "\n".join([*following_lines(answer, _emphasis), nothing_text(answer, _emphasis, "`/latest`")]), CONTENT_LIMIT
+    )
 
 
 DATE_HINT = "to filter by date, use the `after` and `before` options of `/ask`"

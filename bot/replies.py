@@ -56,9 +56,15 @@ def dates_lines(answer: Answer, emphasis: Emphasis, date_hint: str) -> list[str]
     return lines
 
 
+def following_lines(answer: Answer, emphasis: Emphasis) -> list[str]:
+    """For a follow-up, the earlier question it was read with."""
+    return [f"Following up on: {emphasis(answer.context[-1])}"] if answer.context else []
+
+
 def preface_lines(answer: Answer, emphasis: Emphasis, date_hint: str) -> list[str]:
-    """Lines shown above the answers: the corrected question, the dates used, what was not matched."""
-    lines = []
+    """Lines shown above the answers: the question followed up, the corrected question, the dates used,
+    what was not matched."""
+    lines = following_lines(answer, emphasis)
     if answer.searched:
         lines.append(f"Showing results for {emphasis(answer.searched)}.")
     for choice in (c for c in answer.corrections if c.choices):

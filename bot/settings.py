@@ -22,7 +22,7 @@ import types
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Union, get_args, get_origin
+from typing import Any, Literal, Union, get_args, get_origin
 
 from dotenv import dotenv_values
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
@@ -58,11 +58,29 @@ class ConfigError(Exception):
     """A config problem, worded for the operator: which key, what was expected."""
 
 
+AnswerIn = Literal["inline", "thread"]
+
+
+class ChannelOptions(BaseModel):
+    """How newsbot behaves in one channel; `/settings` can change each value, stored in SQLite."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = Field(True, description="answer here at all")
+    answer_in: AnswerIn = Field("inline", description="reply inline, or in a new thread named after the question")
+    require_mention: bool = Field(True, description="false: answer every message (needs the message content intent)")
+
+
 class BotOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     dev_guild_id: int | None = Field(None, description="sync slash commands to this guild only")
     qa_channel_ids: list[int] = Field(default_factory=list, description="answer every message here")
+    channels: dict[int, ChannelOptions] = Field(default_factory=dict, description="per-channel behaviour, by id")
+    forum_channel_ids: list[int] = Field(default_factory=list, description="answer each new post here in its thread")
+    keep_questions_days: int = Field(
+        30, ge=1, le=3650, description="questions kept for follow-ups, buttons and /gaps this long"
+    )
     admin_user_ids: list[int] = Field(default_factory=list)
     admin_role_ids: list[int] = Field(default_factory=list)
     cooldown_seconds: float = Field(10.0, ge=0, le=3600)

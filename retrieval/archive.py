@@ -17,7 +17,7 @@ from pathlib import Path
 
 from retrieval.analyzer import Analyzer
 from retrieval.answer import Answer
-from retrieval.answerability import frame_terms
+from retrieval.answerability import frame_terms, surface_words
 from retrieval.engines import Engine
 from retrieval.errors import ArchiveError
 from retrieval.lifecycle import IndexKeeper, index_failed
@@ -218,6 +218,12 @@ class Archive:
         answer.question = question
         answer.context = list(context)
         return answer
+
+    def subject_words(self, question: str) -> dict[str, str]:
+        """The question's subject terms (frame words left out), each with the word as typed: what gaps group by."""
+        frame = frame_terms(self.analyzer)
+        words = surface_words(question, self.analyzer)
+        return {term: words.get(term, term) for term in self.analyzer.query_terms(question) if term not in frame}
 
     async def _search(
         self, question: str, count: int, after: date | None, before: date | None, context: str = ""

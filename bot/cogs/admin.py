@@ -1,7 +1,8 @@
-"""Moderators' commands: `/reindex` and `/stats`.
+"""Moderators' commands: `/reindex`, `/stats`, `/gaps` and `/settings`.
 
-Both default to members with Manage Server, and are checked again in code
-(`NewsBot.is_admin`), because a server can override a command's permissions.
+All default to members with Manage Server, and are checked again in one place
+(`AdminCog.interaction_check`, with `NewsBot.is_admin`), because a server can
+override a command's permissions.
 """
 
 from __future__ import annotations
@@ -15,11 +16,14 @@ from discord.ext import commands
 
 from bot.client import NewsBot
 from bot.render import NO_MENTIONS, fields_embed, lines_within
+from bot.settings import AnswerIn
 from bot.text import discord_markdown
+from bot.transformers import NotAllowed
 from retrieval import ArchiveError, ReindexBusy, ReindexReport, RemovalsNeedConsent
 
 log = logging.getLogger(__name__)
 
+GAPS_SHOWN = 15
 NOT_ADMIN = "Only server managers (and admins named in newsbot's config) can use this command."
 BUSY = "A reindex is already running; questions are answered from the current index until it finishes."
 NOT_YOURS = "Only the moderator who ran this /reindex can answer it."
@@ -102,6 +106,12 @@ class AdminCog(commands.Cog):
     def __init__(self, bot: NewsBot) -> None:
         self.bot = bot
 
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Every command here is for moderators; the tree's error handler tells anyone else why not."""
+        if not self.bot.is_admin(interaction):
+            raise NotAllowed(NOT_ADMIN)
+        return True
+
     async def _refuse(self, interaction: discord.Interaction, text: str) -> None:
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
@@ -109,9 +119,6 @@ class AdminCog(commands.Cog):
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.guild_only()
     async def reindex(self, interaction: discord.Interaction) -> None:
-        if not self.bot.is_admin(interaction):
-            await self._refuse(interaction, NOT_ADMIN)
-            return
         if self.bot.archive.reindexing:
             await self._refuse(interaction, BUSY)
             return
@@ -141,9 +148,6 @@ class AdminCog(commands.Cog):
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.guild_only()
     async def stats(self, interaction: discord.Interaction) -> None:
-        if not self.bot.is_admin(interaction):
-            await self._refuse(interaction, NOT_ADMIN)
-            return
         stats = await self.bot.archive.stats()
         helpful, not_helpful = await self.bot.members.vote_counts()
         rows = [
@@ -160,6 +164,71 @@ class AdminCog(commands.Cog):
         ]
         await interaction.response.send_message(
             embed=fields_embed("newsbot archive", rows), ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+
+    @app_commands.command(name="gaps", description="What members ask that the archive cannot answer.")
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.guild_only()
+    async def gaps(self, interaction: discord.Interaction) -> None:
+        gaps = await self.bot.gaps.top(GAPS_SHOWN)
+        keep = self.bot.settings.bot.keep_questions_days
+        if not gaps:
+            text = f"No unanswered or unhelpful questions in the last {keep} days."
+            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            return
+        lines = [
+            f"**{discord_markdown(gap.words, limit=120)}**: asked {gap.count}× (last {gap.last_asked.isoformat()}), "
+            f"e.g. “{discord_markdown(gap.example, limit=200)}”"
+            for gap in gaps
+        ]
+        embed = discord.Embed(
+            title="What the archive lacks",
+            description="\n".join(lines_within(lines, 3800)),
+        )
+        embed.set_footer(text=f"Questions that found nothing or were voted not helpful, last {keep} days.")
+        await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    @app_commands.command(name="settings", description="How newsbot answers in a channel.")
+    @app_commands.describe(
+        channel="The channel (default: this one)",
+        enabled="Answer in this channel at all",
+        answer_in="Reply inline, or in a new thread named after the question",
+        require_mention="Answer only messages that mention newsbot (off: every message)",
+    )
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.guild_only()
+    async def settings(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel | discord.ForumChannel | None = None,
+        enabled: bool | None = None,
+        answer_in: AnswerIn | None = None,
+        require_mention: bool | None = None,
+    ) -> None:
+        channel_id = channel.id if channel is not None else interaction.channel_id
+        if channel_id is None:
+            raise NotAllowed("Name a channel.")
+        store = self.bot.channel_settings
+        if enabled is None and answer_in is None and require_mention is None:
+            now = await store.get(channel_id)
+            verb = "Settings"
+        else:
+            now = await store.change(channel_id, enabled=enabled, answer_in=answer_in, require_mention=require_mention)
+            log.info("channel %s settings changed by %s: %s", channel_id, interaction.user.id, now)
+            verb = "Saved"
+        rows = [
+            ("Answers", "on" if now.enabled else "off"),
+            ("Where", "in a new thread" if now.answer_in == "thread" else "inline"),
+            ("Which messages", "mentions and replies" if now.require_mention else "every message"),
+        ]
+        note = None
+        if not now.require_mention and not self.bot.intents.message_content:
+            note = (
+                "Answering every message needs the message content intent: enable it for the bot in the "
+                "Developer Portal and name this channel under `[bot.channels]` in the config, then restart."
+            )
+        await interaction.response.send_message(
+            embed=fields_embed(f"{verb} for <#{channel_id}>", rows, note), ephemeral=True, allowed_mentions=NO_MENTIONS
         )
 
 

@@ -11,7 +11,8 @@ from discord.ext import commands
 
 from bot.client import NewsBot
 from bot.render import NO_MENTIONS, latest_embed
-from retrieval import LatestItem, parse_date
+from bot.transformers import Day
+from retrieval import LatestItem
 
 PAGE_SIZE = 10
 
@@ -36,14 +37,17 @@ class LatestView(discord.ui.View):
         self.previous.disabled = self.page == 0
         self.next.disabled = self.page >= self.pages - 1
 
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        if interaction.user.id == self.owner_id:
+            return True
+        await interaction.response.send_message(
+            "Only the member who asked can turn these pages; try `/latest` yourself.",
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
+        return False
+
     async def _turn(self, interaction: discord.Interaction, step: int) -> None:
-        if interaction.user.id != self.owner_id:
-            await interaction.response.send_message(
-                "Only the member who asked can turn these pages; try `/latest` yourself.",
-                ephemeral=True,
-                allowed_mentions=NO_MENTIONS,
-            )
-            return
         self.page = min(max(self.page + step, 0), self.pages - 1)
         self._update_buttons()
         await interaction.response.edit_message(embed=self.embed(), view=self, allowed_mentions=NO_MENTIONS)
@@ -73,16 +77,9 @@ class HeadlinesCog(commands.Cog):
         self,
         interaction: discord.Interaction,
         count: app_commands.Range[int, 1, 100] = 10,
-        since: str | None = None,
+        since: Day | None = None,
     ) -> None:
-        day = parse_date(since) if since else None
-        if since and day is None:
-            await interaction.response.send_message(
-                f"I can't read the date {since[:40]!r}; try 2026-01-14 or 14 Jan 2026.",
-                ephemeral=True,
-                allowed_mentions=NO_MENTIONS,
-            )
-            return
+        day = since
         items = await self.bot.archive.latest(count, day)
         if not items:
             await interaction.response.send_message(
