@@ -1,8 +1,11 @@
 """The bot under load, through the local Discord API the tests use.
 
 Many members send `/ask`, all at once (a burst) and then at a steady rate
-(paced, default 100 a second); we measure, per question, the time from the
-INTERACTION_CREATE dispatch to the bot's reply arriving at the API, and the
+(paced, default 100 a second); with `--follow-ups`, every fourth question is
+instead a follow-up: a reply (pinging the bot) to the answer of an earlier
+question, which the bot reads with that question's chain from SQLite. We
+measure, per question, the time from the INTERACTION_CREATE (or MESSAGE_CREATE)
+dispatch to the bot's reply arriving at the API, and the
 gateway heartbeat gaps as the API saw them, and the bot's own worst event-loop
 delay (from `/stats`: the delay its heartbeats would suffer). Optionally a
 `/reindex` of a changed file runs during the paced run.
@@ -24,11 +27,12 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from benchmarks.questions import load_questions
-from tests.localdiscord import LocalDiscord
+from tests.localdiscord import LocalDiscord, RecordedRequest
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -41,20 +45,52 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def burst(server: LocalDiscord, questions: list[str], members: int, rate: float | None = None) -> list[float]:
+FOLLOW_UPS = ("And what happened next?", "Who else said so?", "And why?")
+
+
+async def burst(
+    server: LocalDiscord,
+    questions: list[str],
+    members: int,
+    rate: float | None = None,
+    answers: list[str] | None = None,
+) -> list[float]:
     """Dispatch the questions (member i % members asks i) all at once, or at `rate` per second,
-    then collect each reply's latency."""
+    then collect each reply's latency. With `answers` (ids of answer messages), every fourth
+    question is a follow-up replying to one of them."""
     users = [server.next_id() for _ in range(members)]
     started: list[float] = []
-    handles = []
+    waits: list[Any] = []
     begin = time.monotonic()
     for index, question in enumerate(questions):
         if rate is not None:
             await asyncio.sleep(max(0.0, begin + index / rate - time.monotonic()))
         started.append(time.monotonic())
-        handles.append(await server.slash("ask", {"question": question}, user_id=users[index % members]))
-    replies = await asyncio.gather(*(h.response(timeout=120) for h in handles))
+        user = users[index % members]
+        if answers and index % 4 == 3:
+            answer = answers[index % len(answers)]
+            sent = await server.send_message(
+                FOLLOW_UPS[index % len(FOLLOW_UPS)], user, mentions_bot=True, reference=answer
+            )
+            waits.append(server.wait_for_request(_reply_to(sent["id"]), timeout=120))
+        else:
+            handle = await server.slash("ask", {"question": question}, user_id=user)
+            waits.append(handle.response(timeout=120))
+    replies = await asyncio.gather(*waits)
     return [reply.time - start for reply, start in zip(replies, started, strict=True)]
+
+
+def _reply_to(message_id: str) -> Callable[[RecordedRequest], bool]:
+    def found(request: RecordedRequest) -> bool:
+        reference = (request.json or {}).get("message_reference") if request.method == "POST" else None
+        return bool(reference) and str(reference.get("message_id")) == message_id
+
+    return found
+
+
+def answer_messages(server: LocalDiscord) -> list[str]:
+    """Ids of the public answers the bot has sent so far (messages with buttons)."""
+    return [m["id"] for m in server.messages.values() if m.get("components") and m["author"]["id"] == server.bot_id]
 
 
 async def start_newsbot(server: LocalDiscord, seeds: Path, data_dir: Path) -> asyncio.subprocess.Process:
@@ -91,11 +127,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         try:
             await server.wait_until(lambda: len(server.heartbeats) >= 2, 10, what="heartbeats")
             await burst(server, questions[:20], args.members)  # warm-up: first imports, caches
+            answers = answer_messages(server) if args.follow_ups else None
+            result["follow_ups"] = "every fourth question" if answers else "none"
             # Gentlest first: the bot's loop-lag figure is the worst so far, so each
             # phase's figure covers it and the phases before it.
             label = f"paced_{args.rate:g}_per_s"
             beats_from = len(server.heartbeats)
-            latencies = await burst(server, questions, args.members, args.rate)
+            latencies = await burst(server, questions, args.members, args.rate, answers)
             result[label] = summary(latencies, server.heartbeats[beats_from - 1 :])
             result[label]["bot_loop_lag_max_ms"] = await loop_lag(server)
             if args.reindex:
@@ -104,7 +142,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 )
                 result[f"{label}_during_reindex"]["bot_loop_lag_max_ms"] = await loop_lag(server)
             beats_from = len(server.heartbeats)
-            latencies = await burst(server, questions, args.members)
+            latencies = await burst(server, questions, args.members, answers=answers)
             result["burst_all_at_once"] = summary(latencies, server.heartbeats[beats_from - 1 :])
             result["burst_all_at_once"]["bot_loop_lag_max_ms"] = await loop_lag(server)
         finally:
@@ -164,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--members", type=int, default=100)
     parser.add_argument("--rate", type=float, default=100.0, help="questions per second in the paced run")
     parser.add_argument("--reindex", action="store_true", help="also measure while a /reindex runs")
+    parser.add_argument("--follow-ups", action="store_true", help="every fourth question replies to an answer")
     parser.add_argument("--out", default=str(RESULTS / "bot_load.json"))
     args = parser.parse_args(argv)
     args.seeds = str(Path(args.seeds).absolute())

@@ -337,6 +337,8 @@ class AskCog(commands.Cog):
             return
         mentioned = me in message.mentions
         text = message_text(message) if mentioned else " ".join(message.content.split())
+        if not text and not mentioned:
+            return  # no words to read: without the content intent, a message that does not ping us is empty
         earlier: Asked | None = None
         referenced = await self._referenced(message)
         if isinstance(channel, discord.Thread):
@@ -349,9 +351,9 @@ class AskCog(commands.Cog):
         if earlier is not None:
             questions = earlier.then(text)
         elif mentioned and referenced is not None and referenced.author.id != me.id:
-            # A mention in a reply to someone else's message: ask about that message (and the mention's words).
-            about = clip(message_text(referenced), self.bot.settings.bot.max_question_chars)
-            questions = (about, text) if text else (about,)
+            # A mention in a reply to someone else's message asks about that message (with the mention's words).
+            about = " ".join(f"{text} {message_text(referenced)}".split())
+            questions = (clip(about, self.bot.settings.bot.max_question_chars),)
         problem = self._problem(questions[-1], message.author.id)
         if problem is not None:
             if mentioned or earlier is not None:  # in a Q&A channel, stay quiet rather than scold
