@@ -19,8 +19,13 @@ from discord import app_commands
 
 try:  # `python -m pytest` from the repository root puts the root on sys.path
     from tests.localdiscord import LocalDiscord, RecordedRequest, matching
+    from tests.localdiscord.limits import EVERYONE_PERMISSIONS, PERM_CREATE_PUBLIC_THREADS
 except ModuleNotFoundError:  # a conftest.py in tests/ puts tests/ itself on sys.path instead
     from localdiscord import LocalDiscord, RecordedRequest, matching  # type: ignore[no-redef,import-not-found]
+    from localdiscord.limits import (  # type: ignore[no-redef,import-not-found]
+        EVERYONE_PERMISSIONS,
+        PERM_CREATE_PUBLIC_THREADS,
+    )
 
 TOKEN = "local-test-token"  # any string: the local API accepts every token by default
 
@@ -64,6 +69,7 @@ class PingBot(discord.Client):
         self.seen: asyncio.Queue[discord.Message] = asyncio.Queue()
         self.command_errors: list[BaseException] = []
         self.resumed_count = 0
+        self.threads: asyncio.Queue[discord.Thread] = asyncio.Queue()
         self._add_commands()
 
     def _add_commands(self) -> None:
@@ -89,6 +95,11 @@ class PingBot(discord.Client):
         async def menu(interaction: discord.Interaction) -> None:
             await interaction.response.send_message("menu", view=MenuView(self.clicks))
 
+        async def quote(interaction: discord.Interaction, message: discord.Message) -> None:
+            await interaction.response.send_message(f"{message.author.name} said: {message.content}")
+
+        self.tree.add_command(app_commands.ContextMenu(name="Quote", callback=quote))
+
         @self.tree.error
         async def on_tree_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
             self.command_errors.append(error)
@@ -112,6 +123,9 @@ class PingBot(discord.Client):
 
     async def on_resumed(self) -> None:
         self.resumed_count += 1
+
+    async def on_thread_create(self, thread: discord.Thread) -> None:
+        await self.threads.put(thread)
 
 
 @contextlib.asynccontextmanager
@@ -157,7 +171,9 @@ async def test_bot_connects_and_sees_the_guild(server: LocalDiscord, bot: PingBo
     synced = server.requests_matching(
         matching("PUT", f"/applications/{server.application_id}/guilds/{server.guild_id}/commands")
     )
-    assert sorted(c["name"] for c in synced[0].json) == ["late", "menu", "ping", "secret", "slow"]
+    assert sorted(c["name"] for c in synced[0].json) == ["Quote", "late", "menu", "ping", "secret", "slow"]
+    forum = guild.get_channel(int(server.forum_id))
+    assert isinstance(forum, discord.ForumChannel) and forum.name == "questions"
 
 
 async def test_slash_command_round_trip(server: LocalDiscord, bot: PingBot) -> None:
@@ -457,3 +473,161 @@ async def test_heartbeats_follow_the_hello_interval() -> None:
     # trip); how punctual they are is a benchmark's question, not a test's.
     assert len(local.heartbeats) >= 5
     assert 0.0 <= latency < float("inf")
+
+
+async def _post_raw(server: LocalDiscord, path: str, payload: dict[str, Any]) -> tuple[int, Any]:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"{server.api_base}{path}", json=payload, headers={"Authorization": f"Bot {TOKEN}"}) as response,
+    ):
+        return response.status, await response.json()
+
+
+async def test_bot_starts_a_thread_from_a_message_and_posts_in_it(server: LocalDiscord, bot: PingBot) -> None:
+    parent = await text_channel(bot, server).send("Today's question")
+
+    thread = await parent.create_thread(name="Discussion")
+    inside = await thread.send("first reply in the thread")
+    fetched = await bot.fetch_channel(thread.id)
+    starter = await thread.fetch_message(thread.id)
+
+    assert thread.id == parent.id and thread.type is discord.ChannelType.public_thread
+    assert thread.parent_id == int(server.channel_id) and thread.owner_id == int(server.bot_id)
+    assert (await asyncio.wait_for(bot.threads.get(), 5)).id == thread.id
+    created = next(f["d"] for f in server.dispatched if f["t"] == "THREAD_CREATE")
+    assert created["newly_created"] is True and created["parent_id"] == server.channel_id
+    assert {"owner_id", "thread_metadata", "member_count", "message_count"} <= created.keys()
+    stored = server.messages[str(inside.id)]
+    assert (stored["channel_id"], stored["guild_id"]) == (str(thread.id), server.guild_id)
+    assert server.threads[str(thread.id)]["message_count"] == 1
+    assert isinstance(fetched, discord.Thread) and fetched.name == "Discussion"
+    assert starter.id == parent.id and starter.content == "Today's question"
+
+
+@pytest.mark.parametrize("name", ["", "n" * 101, None], ids=["empty", "too-long", "missing"])
+async def test_thread_name_must_be_1_to_100_characters(server: LocalDiscord, name: str | None) -> None:
+    message = server.create_message("start here")
+    payload = {} if name is None else {"name": name}
+
+    status, body = await _post_raw(server, f"/channels/{server.channel_id}/messages/{message['id']}/threads", payload)
+
+    assert (status, body["code"]) == (400, 50035)
+    assert "name" in body["errors"]
+    assert server.threads == {}
+
+
+async def test_threads_need_their_permissions() -> None:
+    async with LocalDiscord(bot_permissions=0, everyone_permissions=EVERYONE_PERMISSIONS) as local:
+        message = local.create_message("start here")
+        started = await _post_raw(
+            local, f"/channels/{local.channel_id}/messages/{message['id']}/threads", {"name": "t"}
+        )
+    # Allowed to create public threads and nothing else.
+    async with LocalDiscord(bot_permissions=PERM_CREATE_PUBLIC_THREADS, everyone_permissions=0) as muted:
+        thread = (await _post_raw(muted, f"/channels/{muted.channel_id}/threads", {"name": "t", "type": 11}))[1]
+        posted = await _post_raw(muted, f"/channels/{thread['id']}/messages", {"content": "hi"})
+
+    assert (started[0], started[1]["code"]) == (403, 50013)  # no CREATE_PUBLIC_THREADS
+    assert thread["type"] == 11 and "message" not in thread
+    assert (posted[0], posted[1]["code"]) == (403, 50013)  # no SEND_MESSAGES_IN_THREADS
+
+
+async def test_bot_opens_a_forum_post_with_its_starter_message(server: LocalDiscord, bot: PingBot) -> None:
+    forum = bot.get_channel(int(server.forum_id))
+    assert isinstance(forum, discord.ForumChannel)
+
+    post = await forum.create_thread(name="Weekly digest", content="What happened this week")
+    status, body = await _post_raw(server, f"/channels/{server.forum_id}/threads", {"name": "no message"})
+
+    assert post.thread.id == post.message.id and post.message.channel.id == post.thread.id
+    assert server.messages[str(post.thread.id)]["channel_id"] == str(post.thread.id)
+    assert server.threads[str(post.thread.id)]["parent_id"] == server.forum_id
+    assert (status, body["code"]) == (400, 50035) and "message" in body["errors"]
+
+
+async def test_member_forum_post_reaches_the_bot_as_thread_then_message(server: LocalDiscord, bot: PingBot) -> None:
+    thread = await server.create_forum_post("Why is the sky blue?", "Asking for a friend")
+    mark = server.mark()
+    await server.send_message("any news?", mentions_bot=True, channel_id=thread["id"])
+
+    opened = await asyncio.wait_for(bot.threads.get(), 5)
+    starter = await asyncio.wait_for(bot.seen.get(), 5)
+    followup = await asyncio.wait_for(bot.seen.get(), 5)
+    reply = await server.wait_for_bot_message(after=mark, channel_id=thread["id"])
+
+    events = [f["t"] for f in server.dispatched if f["t"] in ("THREAD_CREATE", "MESSAGE_CREATE")]
+    assert events[:2] == ["THREAD_CREATE", "MESSAGE_CREATE"]
+    assert (thread["type"], thread["parent_id"], thread["owner_id"]) == (11, server.forum_id, server.user_id)
+    assert opened.id == int(thread["id"]) and isinstance(opened.parent, discord.ForumChannel)
+    assert starter.id == opened.id and starter.channel.id == opened.id and starter.type is discord.MessageType.default
+    assert followup.channel.id == opened.id and followup.guild is not None
+    assert reply["referenced_message"]["id"] == str(followup.id)
+    assert server.threads == {thread["id"]: thread}
+
+
+async def test_reply_to_an_unknown_message_is_rejected_unless_told_not_to_fail(server: LocalDiscord) -> None:
+    path = f"/channels/{server.channel_id}/messages"
+    unknown = {"message_id": server.next_id()}
+
+    rejected = await _post_raw(server, path, {"content": "re", "message_reference": unknown})
+    sent = await _post_raw(
+        server, path, {"content": "re", "message_reference": {**unknown, "fail_if_not_exists": False}}
+    )
+
+    assert (rejected[0], rejected[1]["code"]) == (400, 50035)
+    assert rejected[1]["errors"]["message_reference"]["_errors"][0]["code"] == "MESSAGE_REFERENCE_UNKNOWN_MESSAGE"
+    assert sent[0] == 200 and sent[1]["type"] == 0 and "message_reference" not in sent[1]
+
+
+@pytest.mark.parametrize("mention_reply", [True, False], ids=["ping-on", "ping-off"])
+async def test_a_reply_to_the_bot_mentions_it_unless_the_ping_is_off(
+    server: LocalDiscord, bot: PingBot, mention_reply: bool
+) -> None:
+    answer = await text_channel(bot, server).send("the answer")
+    stored = server.messages[str(answer.id)]
+
+    reply = await server.send_message("thanks!", reference=stored["id"], mention_reply=mention_reply)
+    seen = await asyncio.wait_for(bot.seen.get(), 5)
+
+    assert reply["type"] == 19 and reply["referenced_message"]["author"]["id"] == server.bot_id
+    assert seen.reference is not None and seen.reference.message_id == answer.id
+    assert isinstance(seen.reference.resolved, discord.Message) and seen.reference.resolved.author == bot.user
+    assert (bot.user in seen.mentions) is mention_reply
+    assert seen.content == ("thanks!" if mention_reply else "")  # Intents.default() lacks message_content
+
+
+async def test_message_context_menu_command(server: LocalDiscord, bot: PingBot) -> None:
+    target = await server.send_message("Jupiter has 95 moons")
+
+    ix = await server.message_command("Quote", target["id"])
+    callback = await ix.response()
+
+    registered = {c["name"]: c["type"] for c in server.guild_commands[server.guild_id]}
+    assert registered["Quote"] == 3
+    data = ix.payload["data"]
+    assert (data["type"], data["target_id"]) == (3, target["id"])
+    assert data["resolved"]["messages"][target["id"]]["content"] == "Jupiter has 95 moons"
+    assert callback.json["data"]["content"] == "tester said: Jupiter has 95 moons"
+    assert (await ix.wait_original())["interaction_metadata"]["target_message_id"] == target["id"]
+    with pytest.raises(ValueError, match="no message command"):
+        await server.message_command("Unknown", target["id"])
+    with pytest.raises(ValueError, match="no message command"):
+        await server.message_command("ping", target["id"])  # a chat-input command
+
+
+async def test_buttons_of_an_old_message_work_after_a_restart_and_only_those(server: LocalDiscord) -> None:
+    async with running_bot(server) as first:
+        sent = await text_channel(first, server).send("Was this helpful?", view=FeedbackView())
+    disabled = {"type": 2, "style": 1, "label": "Off", "custom_id": "newsbot:off", "disabled": True}
+    old = server.create_message("older", components=[{"type": 1, "components": [disabled]}])
+
+    async with running_bot(server):
+        click = await server.click(str(sent.id), "newsbot:helpful")
+        callback = await click.response()
+        with pytest.raises(ValueError, match="no component 'newsbot:nope'"):
+            await server.click(str(sent.id), "newsbot:nope")
+        with pytest.raises(ValueError, match="disabled"):
+            await server.click(old, "newsbot:off")
+
+    assert (server.identifies, click.payload["data"]["component_type"]) == (2, 2)
+    assert callback.json["data"]["content"] == "Thanks for the feedback."
