@@ -139,3 +139,87 @@ async def test_answers_keep_no_view_in_memory(server: LocalDiscord, newsbot: Loc
         await answered(await server.slash("ask", {"question": FIRST}))
     store = newsbot._connection._view_store  # what discord.py keeps per message: nothing for answers
     assert not store._views and not store._synced_message_views
+
+
+async def started(server: LocalDiscord, settings: Settings) -> tuple[LocalBot, asyncio.Task[None]]:
+    return await start_bot(server, settings)
+
+
+async def stop(bot: LocalBot, runner: asyncio.Task[None]) -> None:
+    await bot.close()
+    await asyncio.wait_for(runner, 5)
+
+
+async def test_an_answer_in_a_thread_and_a_follow_up_inside_it(
+    server: LocalDiscord, make_settings: Callable[..., Settings]
+) -> None:
+    channel = int(server.channel_id)
+    bot, runner = await started(
+        server, make_settings(dev_guild_id=int(server.guild_id), channels={channel: {"answer_in": "thread"}})
+    )
+    try:
+        mark = server.mark()
+        asked = await server.send_message(FIRST, mentions_bot=True)
+        opened = await server.wait_for_request(
+            matching("POST", f"/channels/{server.channel_id}/messages/{asked['id']}/threads"), after=mark
+        )
+        assert opened.ok and opened.json["name"] == FIRST
+        thread = opened.response["id"]
+        answer = await server.wait_for_request(matching("POST", f"/channels/{thread}/messages"), after=mark)
+        assert KARABAKH_TITLE in first_title(answer.json)
+
+        mark = server.mark()
+        await server.send_message("And Turkey?", channel_id=thread)  # no mention: the bot's own thread
+        follow_up = await server.wait_for_request(matching("POST", f"/channels/{thread}/messages"), after=mark)
+        assert follow_up.json["content"].startswith(f"Following up on: *{FIRST}*")
+        assert KARABAKH_TITLE in first_title(follow_up.json)
+        assert not server.requests_matching(matching("POST", f"/channels/{server.channel_id}/messages"), after=mark)
+    finally:
+        await stop(bot, runner)
+
+
+async def test_a_forum_post_is_answered_in_its_own_thread(
+    server: LocalDiscord, make_settings: Callable[..., Settings]
+) -> None:
+    settings = make_settings(dev_guild_id=int(server.guild_id), forum_channel_ids=[int(server.forum_id)])
+    bot, runner = await started(server, settings)
+    try:
+        mark = server.mark()
+        post = await server.create_forum_post("Karabakh peace", "Who mediated the truce after the Second War?")
+        answer = await server.wait_for_request(matching("POST", f"/channels/{post['id']}/messages"), after=mark)
+        assert KARABAKH_TITLE in first_title(answer.json)
+        assert answer.json["allowed_mentions"]["parse"] == []
+        assert await bot.conversations.in_thread(int(post["id"])) is not None  # later posts there follow up
+    finally:
+        await stop(bot, runner)
+
+
+async def test_ask_the_archive_on_a_message_answers_privately(server: LocalDiscord, newsbot: LocalBot) -> None:
+    theirs = await server.send_message("Who mediated the truce after the Second Karabakh War?", server.next_id())
+    data = await answered(await server.message_command("Ask the archive", theirs["id"]))
+    assert data["flags"] == 64
+    assert KARABAKH_TITLE in first_title(data)
+    assert "Russia" in data["embeds"][0]["description"]
+
+
+async def test_settings_are_for_moderators_and_switch_a_channel_to_threads(
+    server: LocalDiscord, newsbot: LocalBot
+) -> None:
+    refused = await answered(await server.slash("settings", {"answer_in": "thread"}))
+    assert refused["flags"] == 64 and "Only server managers" in refused["content"]
+    saved = await answered(await server.slash("settings", {"answer_in": "thread"}, permissions=MANAGE_GUILD))
+    fields = {field["name"]: field["value"] for field in saved["embeds"][0]["fields"]}
+    assert fields == {"Answers": "on", "Where": "in a new thread", "Which messages": "mentions and replies"}
+
+    mark = server.mark()
+    asked = await server.send_message(FIRST, mentions_bot=True)
+    opened = await server.wait_for_request(
+        matching("POST", f"/channels/{server.channel_id}/messages/{asked['id']}/threads"), after=mark
+    )
+    assert opened.ok
+    off = await answered(await server.slash("settings", {"enabled": False}, permissions=MANAGE_GUILD))
+    assert off["embeds"][0]["fields"][0]["value"] == "off"
+    mark = server.mark()
+    await server.send_message(FIRST, mentions_bot=True)
+    await asyncio.sleep(0.3)
+    assert not server.requests_matching(matching("POST", "/messages"), after=mark)  # switched off: silent
