@@ -79,13 +79,26 @@ def search(
         corrections = _corrections(engine, reader, analyzer, terms, ranked.frequencies, words)
     chosen: dict[str, Correction] = {}
     for correction in corrections:
-        # Each neighbour is tried with the rest of the question: the one it agrees with best wins,
-        # and only if it answers better than the word as typed ("Alyssa" is rare but right).
-        for word, term in correction.candidates:
+        # Each neighbour is tried with the rest of the question, and kept only if it answers better
+        # than the word as typed ("Alyssa" is rare but right). A neighbour the answer holds is the one
+        # the question agrees with, the best-covering of them wins; failing that, the likeliest
+        # neighbour. Any neighbour raises the share by taking an absent word's weight away, and
+        # a common one most: that alone must not pick "company" over "compare" for "compawre".
+        agreed: tuple[_Ranked, dict[str, Correction]] | None = None
+        likeliest: tuple[_Ranked, dict[str, Correction]] | None = None
+        for place, (word, term) in enumerate(correction.candidates):
             trial = {**chosen, correction.of: correction.choosing(word, term)}
             attempt = rank(list(trial.values()))
-            if attempt.share > ranked.share:
-                ranked, chosen = attempt, trial
+            if attempt.share <= ranked.share:
+                continue
+            if term in attempt.best:
+                if agreed is None or attempt.share > agreed[0].share:
+                    agreed = (attempt, trial)
+            elif place == 0:
+                likeliest = (attempt, trial)
+        kept = agreed or likeliest
+        if kept is not None:
+            ranked, chosen = kept
     # Choices the question did not settle are offered, not applied.
     corrections = list(chosen.values()) + [c for c in corrections if c.choices and c.of not in chosen]
     fixed = {c.of: c for c in corrections if c.corrected}
@@ -180,11 +193,12 @@ def _corrections(
 ) -> list[Correction]:
     """Typo corrections (or choices) for question terms the archive lacks or barely has."""
     found = []
-    for term in suspects(terms, frequencies):
+    for term in suspects(terms, frequencies, words):
         if term in frame_terms(analyzer):
             continue  # "news" absent from a small archive is not a typo of "new"
-        pids = engine.near(term, allowed_edits(term), _NEIGHBOURS)
-        texts = [row.text for row in reader.passages(pids).values()]
+        edits = allowed_edits(term)  # none for a stem cut short ("Breing": "bre"): its slips are still looked up
+        pids = engine.near(term, edits, _NEIGHBOURS) if edits else []
+        texts = [row.text for row in reader.passages(pids).values()] if pids else []
         correction = correct(term, words.get(term, term), frequencies[term], texts, analyzer, engine.frequencies)
         if correction is not None:
             found.append(correction)

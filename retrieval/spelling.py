@@ -1,11 +1,18 @@
 """Forgiving typos: a question word the archive lacks, close to a word it uses often, is corrected.
 
 Members misspell names ("Rahul Ghandi", "Pakistn Asia Cup sqaud"); BM25 then
-silently drops the word. The archive itself is the dictionary: the engine
-finds passages holding terms within one or two edits of the typed one
-(tantivy's fuzzy term query), the words of those passages give the candidate
-terms, and the most frequent candidate at the smallest distance wins. When two
-candidates are about as frequent, nothing is applied and both are offered.
+silently drops the word. The archive itself is the dictionary, asked two ways:
+the engine finds passages holding terms within one or two edits of the typed
+one (tantivy's fuzzy term query), whose words give candidates; and every word
+one typing slip from the typed one (a letter dropped, doubled, swapped or hit
+on a neighbouring key) is looked up by its term's frequency. The second way
+finds what the first misses: a word whose first letter was mistyped ("ohased"),
+a rare right word hidden behind a common neighbour ("brijnk": "bring" fills
+the passages read, "brink" is in two), and a word the stemmer could not reduce
+once misspelt ("ranikngs" is one swap from "rankings", not from "rank"). The
+most frequent candidate at the smallest distance ranks first; the question's
+context picks among the first few. When two candidates are about as frequent,
+nothing is applied and both are offered.
 """
 
 from __future__ import annotations
@@ -107,15 +114,54 @@ def _edits(term: str, candidate: str) -> int:
     return distance(term, candidate, allowed_edits(term), keyboard=len(term) < 6)
 
 
-def suspects(terms: Sequence[str], frequencies: Mapping[str, int]) -> list[str]:
-    """Question terms worth checking for a typo: absent from the archive (or, if long, very rare), not numbers."""
+def suspects(terms: Sequence[str], frequencies: Mapping[str, int], words: Mapping[str, str] | None = None) -> list[str]:
+    """Question terms worth checking for a typo: absent from the archive (or, if long, very rare), not numbers.
+
+    A term is judged by the length of the word typed for it (`words`, where
+    given): the stemmer can cut a misspelt word short ("Breing" to "bre").
+    """
+    typed = words or {}
+
+    def longest(term: str) -> str:
+        return max(term, typed.get(term, ""), key=len)
+
     return [
         term
         for term in terms
         if term.isalpha()
-        and allowed_edits(term)
-        and (frequencies.get(term, 0) == 0 or (frequencies[term] <= RARE and len(term) >= RARE_MIN_LETTERS))
+        and allowed_edits(longest(term))
+        and (frequencies.get(term, 0) == 0 or (frequencies[term] <= RARE and len(longest(term)) >= RARE_MIN_LETTERS))
     ]
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def slips(word: str) -> set[str]:
+    """Every word one typing slip from `word` (lower-cased): a letter dropped, added, swapped or replaced.
+
+    The first letter is kept but for a slip to a neighbouring key, a swap
+    with the second, or a letter left out before it (people seldom mistype it
+    otherwise); in a word under six letters a replacement must hit a
+    neighbouring key too (short words have many real neighbours, as in
+    `_edits`). About 55 words per letter: each is looked up, never the whole
+    vocabulary scanned.
+    """
+    word = word.lower()
+    found: set[str] = set()
+    for i in range(len(word) + 1):
+        head, tail = word[:i], word[i:]
+        found.update(head + letter + tail for letter in _LETTERS)
+        if not tail:
+            continue
+        if i:  # a stray letter typed before a word is no slip: "iPhone" is not "phone"
+            found.add(head + tail[1:])
+        if len(tail) > 1:
+            found.add(head + tail[1] + tail[0] + tail[2:])
+        keys = _NEIGHBOURS.get(tail[0], set()) if i == 0 or len(word) < 6 else set(_LETTERS)
+        found.update(head + key + tail[1:] for key in keys)
+    found.discard(word)
+    return found
 
 
 def correct(
@@ -130,24 +176,41 @@ def correct(
 
     `neighbour_texts` are passages the engine's fuzzy query found; their words
     are read back through the analyzer to get (term, the word as written).
+    For a term the archive lacks, the terms of the typed word's `slips` are
+    candidates too, one edit away.
     """
     edits = allowed_edits(term)
     written: dict[str, str] = {}
+    distances: dict[str, int] = {}
     for text in neighbour_texts:
         for match in WORD.finditer(text):
             word = match.group()
             for candidate in analyzer.word_terms(word):
                 if candidate in written or candidate == term or candidate[:1] != term[:1]:
                     continue  # people seldom mistype a word's first letter: "Mona" is not "Dona"
-                if _edits(term, candidate) <= edits:
-                    written[candidate] = word
+                if (apart := _edits(term, candidate)) <= edits:
+                    written[candidate], distances[candidate] = word, apart
+    bare = analyzer.normalize(typed)  # "Ranikngs's" is looked up as "ranikngs"
+    slipped: dict[str, str] = {}
+    # Only for a word the archive lacks: one it holds is a real word, corrected only to neighbours its passages show.
+    if not frequency and bare.isalpha() and allowed_edits(bare):
+        for word in sorted(slips(bare)):
+            for candidate in analyzer.word_terms(word):
+                if candidate != term:
+                    slipped.setdefault(candidate, word)
+    if not written and not slipped:
+        return None
+    counts = frequencies_of([*written, *slipped])
+    for candidate, word in slipped.items():
+        if counts.get(candidate, 0):
+            written.setdefault(candidate, word)  # the archive's own spelling, where its passages showed one
+            distances[candidate] = 1  # a slip is one edit, whatever the stems' distance
     if not written:
         return None
-    counts = frequencies_of(list(written))
 
     def score(candidate: str) -> float:
         # Edit distance weighted by frequency: one edit more is worth being EDIT_WORTH times as common.
-        return math.log(1 + counts.get(candidate, 0)) - math.log(EDIT_WORTH) * _edits(term, candidate)
+        return math.log(1 + counts.get(candidate, 0)) - math.log(EDIT_WORTH) * distances[candidate]
 
     ranked = sorted(written, key=lambda c: (-score(c), c))
     best = ranked[0]

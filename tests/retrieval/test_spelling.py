@@ -9,7 +9,7 @@ import pytest
 
 from retrieval import Archive, ArchiveOptions
 from retrieval.analyzer import Analyzer
-from retrieval.spelling import correct, corrected_question, distance, suspects
+from retrieval.spelling import correct, corrected_question, distance, slips, suspects
 
 ANALYZER = Analyzer()
 
@@ -33,6 +33,20 @@ def test_edit_distance(a: str, b: str, keyboard: bool, expected: int) -> None:
 def test_suspects_are_absent_or_rare_long_words_not_numbers_or_short_words() -> None:
     frequencies = {"ghandi": 2, "lisa": 1, "2022": 0, "war": 0, "karabakhg": 0, "russia": 40}
     assert suspects(list(frequencies), frequencies) == ["ghandi", "karabakhg"]
+
+
+def test_a_stem_cut_short_by_a_typo_is_judged_by_the_word_typed() -> None:
+    """ "Breing" stems to "bre", three letters: the word typed has six, and is worth checking."""
+    assert suspects(["bre", "war"], {"bre": 0, "war": 0}, {"bre": "Breing", "war": "war"}) == ["bre"]
+
+
+def test_slips_are_one_typing_error_away_and_keep_the_first_letter_but_for_a_neighbouring_key() -> None:
+    typed = slips("ohased")
+    assert {"phased", "ohase", "hoased", "ohasde", "ohaased"} <= typed  # neighbour key, dropped, swapped, doubled
+    assert "whased" not in typed  # w is far from o: a first letter is seldom mistyped otherwise
+    assert "howdy" in slips("owdy")  # a first letter left out
+    assert "phone" not in slips("iphone")  # a stray letter before the word is no slip
+    assert "dona" not in slips("mona") and "mina" in slips("mona")  # short words: neighbouring keys only
 
 
 def _counts(table: Mapping[str, int]) -> object:
@@ -64,6 +78,33 @@ def test_two_equally_common_neighbours_are_offered_not_chosen() -> None:
     assert fix is not None and fix.corrected is None and set(fix.choices) == {"Cameron", "Cameroon"}
 
 
+def test_a_slip_the_neighbour_passages_do_not_show_is_found_by_lookup() -> None:
+    """A mistyped first letter: the fuzzy query, which keeps it, finds no passage."""
+    fix = correct("ohas", "ohased", 0, [], ANALYZER, _counts({"phase": 14}))  # type: ignore[arg-type]
+    assert fix is not None and (fix.corrected, fix.term) == ("phased", "phase")
+
+
+def test_a_misspelt_word_the_stemmer_could_not_reduce_is_one_slip_from_the_right_word() -> None:
+    """ "ranikngs" stems to "ranikng", three edits from "rank"; the word typed is one swap from "rankings"."""
+    fix = correct("ranikng", "ranikngs", 0, [], ANALYZER, _counts({"rank": 23}))  # type: ignore[arg-type]
+    assert fix is not None and (fix.corrected, fix.term) == ("rankings", "rank")
+
+
+def test_a_rare_right_word_behind_a_common_neighbour_is_still_a_candidate() -> None:
+    """The passages read all say "bring"; "brink", one slip from "brijnk", is tried in context too."""
+    texts = ["They bring water.", "Bringing aid."]
+    fix = correct("brijnk", "brijnk", 0, texts, ANALYZER, _counts({"bring": 300, "brink": 1}))  # type: ignore[arg-type]
+    assert fix is not None and ("brink", "brink") in fix.candidates
+
+
+def test_slips_are_looked_up_only_for_a_word_the_archive_lacks() -> None:
+    counts = _counts({"back": 500})
+    fix = correct("bakc", "bakcing", 0, [], ANALYZER, counts)  # type: ignore[arg-type]
+    assert fix is not None and fix.term == "back"
+    # "baking" is in the archive, if rarely: a real word, not a slip for the far commoner "backing".
+    assert correct("bake", "baking", 1, [], ANALYZER, counts) is None  # type: ignore[arg-type]
+
+
 def test_a_neighbour_with_another_first_letter_is_not_a_correction() -> None:
     assert correct("mona", "Mona", 0, ["Dona spoke."], ANALYZER, _counts({"dona": 50})) is None  # type: ignore[arg-type]
 
@@ -83,5 +124,26 @@ async def test_the_question_picks_the_neighbour_it_agrees_with(tmp_path: Path) -
         answer = await archive.ask("pertol price")
         assert answer.searched == "petrol price"
         assert answer.hits and answer.hits[0].title == "Fuel"
+    finally:
+        await archive.close()
+
+
+async def test_a_neighbour_the_answer_lacks_does_not_win_by_being_common(tmp_path: Path) -> None:
+    """ "compawre": no passage holds "compare" or "company" beside "balance" and "1994". Either one
+    raises the share by taking the absent word's weight away, the commoner "company" the most; the
+    likelier "compare" (one edit, not two) is searched."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "karabakh.md").write_text("---\ntitle: Karabakh\n---\nToday the balance is the opposite of 1994.\n")
+    for i in range(30):
+        (seeds / f"c{i}.md").write_text(f"---\ntitle: Results {i}\n---\nThe company reported profits in town {i}.\n")
+    for i in range(3):
+        (seeds / f"n{i}.md").write_text(f"---\ntitle: Notes {i}\n---\nCritics compare notes on film {i}.\n")
+    archive = await Archive.open(ArchiveOptions(seeds_dir=seeds, data_dir=tmp_path / "data"))
+    try:
+        await archive.reindex()
+        answer = await archive.ask("balance compawre 1994")
+        assert answer.searched == "balance compare 1994"
+        assert answer.hits and answer.hits[0].title == "Karabakh"
     finally:
         await archive.close()
