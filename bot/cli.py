@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
+from bot.logs import configure as configure_logging
 from bot.replies import nothing_text, preface_lines
 from bot.settings import ConfigError, Settings, load_settings
 from bot.text import terminal_json, terminal_text
@@ -267,10 +268,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Whatever newsbot writes (the store, index segments) is for its own user only.
     os.umask(0o077)
     quiet = logging.INFO if args.command == "run" else logging.WARNING
-    logging.basicConfig(
-        level=(quiet, logging.INFO, logging.DEBUG)[min(args.verbose, 2)],
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging((quiet, logging.INFO, logging.DEBUG)[min(args.verbose, 2)], service=args.command == "run")
     try:
         settings = load_settings(args.config)
         if args.command == "run":
