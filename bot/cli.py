@@ -66,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     latest = commands.add_parser("latest", help="newest headlines and articles")
     latest.add_argument("-n", type=int, default=10, help="how many (default 10)")
     latest.add_argument("--since", type=_date_arg, help="only from this day on")
+    latest.add_argument("--topic", help="only those whose words include all of these (as questions are read)")
 
     reindex = commands.add_parser("reindex", help="bring the index in line with the seeds directory")
     reindex.add_argument(
@@ -216,11 +217,11 @@ async def cmd_latest(settings: Settings, args: argparse.Namespace) -> int:
         raise UsageError("-n must be between 1 and 500")
     archive = await _open(settings, build=True)
     try:
-        items = await archive.latest(args.n, args.since)
+        items = await archive.latest(args.n, args.since, topic=args.topic)
     finally:
         await archive.close()
     if not items:
-        print("No dated articles or headlines in the archive yet.")
+        print(f"Nothing in the archive on {args.topic!r}." if args.topic else "No dated articles or headlines yet.")
         return EXIT_NOTHING
     for item in items:
         print(_latest_line(item))

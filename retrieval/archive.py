@@ -27,6 +27,7 @@ from retrieval.question_dates import question_dates
 from retrieval.reindex import Progress, Reindex, ReindexReport
 from retrieval.search import search
 from retrieval.store import LatestItem, PassageReader, Store, database_is_damaged, is_damage, set_aside
+from retrieval.topics import topic_items
 
 log = logging.getLogger(__name__)
 
@@ -252,9 +253,17 @@ class Archive:
                 return Answer(question=question, terms=[], hits=[])
             return await asyncio.to_thread(search, self.engine, *arguments)
 
-    async def latest(self, count: int, since: date | None = None, until: date | None = None) -> list[LatestItem]:
-        """Newest articles and headlines with their dates, deduplicated, optionally within a range."""
-        return await self.store.latest(count, since, until)
+    async def latest(
+        self, count: int, since: date | None = None, until: date | None = None, topic: str | None = None
+    ) -> list[LatestItem]:
+        """Newest articles and headlines with their dates, deduplicated, optionally within a range
+        and on a topic (every one of its words, read by the questions' analyzer)."""
+        if topic is None:
+            return await self.store.latest(count, since, until)
+        await self.refresh()
+        if self.engine is None:
+            return []
+        return await asyncio.to_thread(topic_items, self.engine, self.reader, self.analyzer, topic, count, since, until)
 
     async def stats(self) -> dict[str, int | str | None]:
         await self._save_question_count()

@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from bot.client import NewsBot
 from bot.render import NO_MENTIONS, latest_embed
+from bot.text import discord_markdown
 from bot.transformers import Day
 from retrieval import LatestItem
 
@@ -72,18 +73,23 @@ class HeadlinesCog(commands.Cog):
         self.bot = bot
 
     @app_commands.command(name="latest", description="The newest headlines and articles in the archive.")
-    @app_commands.describe(count="How many items (1–100, default 10)", since="Only from this day on, e.g. 2026-01-10")
+    @app_commands.describe(
+        count="How many items (1–100, default 10)",
+        since="Only from this day on, e.g. 2026-01-10",
+        topic="Only those about these words, e.g. Ukraine",
+    )
     async def latest(
         self,
         interaction: discord.Interaction,
         count: app_commands.Range[int, 1, 100] = 10,
         since: Day | None = None,
+        topic: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
-        day = since
-        items = await self.bot.archive.latest(count, day)
+        items = await self.bot.archive.latest(count, since, topic=topic)
         if not items:
+            about = f" about {discord_markdown(topic)}" if topic else ""
             await interaction.response.send_message(
-                "No dated headlines in the archive yet" + (" since then." if day else "."),
+                f"No dated headlines{about} in the archive" + (" since then." if since else "."),
                 ephemeral=True,
                 allowed_mentions=NO_MENTIONS,
             )

@@ -171,6 +171,15 @@ async def test_latest_lists_newest_first_and_pages(server: LocalDiscord, newsbot
     assert len(page_two["description"].splitlines()) == 2
 
 
+async def test_latest_on_a_topic_lists_only_what_holds_its_words(server: LocalDiscord, newsbot: LocalBot) -> None:
+    data = await answered(await server.slash("latest", {"topic": "Ukraine"}))
+    lines = data["embeds"][0]["description"].splitlines()
+    assert len(lines) == 3 and all("Ukraine" in line for line in lines)
+    assert lines[0].startswith("`9 January 2026`")
+    none = await answered(await server.slash("latest", {"topic": "bananas"}))
+    assert none["flags"] == 64 and none["content"] == "No dated headlines about bananas in the archive."
+
+
 async def test_reindex_and_stats_are_refused_to_non_admins(server: LocalDiscord, newsbot: LocalBot) -> None:
     # permissions=0: as if a server had overridden the commands' default permissions.
     for name in ("reindex", "stats"):
