@@ -53,11 +53,11 @@ async def burst(
     questions: list[str],
     members: int,
     rate: float | None = None,
-    answers: list[str] | None = None,
+    follow_ups: bool = False,
 ) -> list[float]:
     """Dispatch the questions (member i % members asks i) all at once, or at `rate` per second,
-    then collect each reply's latency. With `answers` (ids of answer messages), every fourth
-    question is a follow-up replying to one of them."""
+    then collect each reply's latency. With `follow_ups`, every fourth question is a follow-up
+    replying to one of the answers sent so far."""
     users = [server.next_id() for _ in range(members)]
     started: list[float] = []
     waits: list[Any] = []
@@ -67,7 +67,8 @@ async def burst(
             await asyncio.sleep(max(0.0, begin + index / rate - time.monotonic()))
         started.append(time.monotonic())
         user = users[index % members]
-        if answers and index % 4 == 3:
+        answers = answer_messages(server) if follow_ups and index % 4 == 3 else []
+        if answers:
             answer = answers[index % len(answers)]
             sent = await server.send_message(
                 FOLLOW_UPS[index % len(FOLLOW_UPS)], user, mentions_bot=True, reference=answer
@@ -89,7 +90,7 @@ def _reply_to(message_id: str) -> Callable[[RecordedRequest], bool]:
 
 
 def answer_messages(server: LocalDiscord) -> list[str]:
-    """Ids of the public answers the bot has sent so far (messages with buttons)."""
+    """Ids of the public answers the bot has sent so far (messages with buttons), newest last."""
     return [m["id"] for m in server.messages.values() if m.get("components") and m["author"]["id"] == server.bot_id]
 
 
@@ -127,13 +128,12 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         try:
             await server.wait_until(lambda: len(server.heartbeats) >= 2, 10, what="heartbeats")
             await burst(server, questions[:20], args.members)  # warm-up: first imports, caches
-            answers = answer_messages(server) if args.follow_ups else None
-            result["follow_ups"] = "every fourth question" if answers else "none"
+            result["follow_ups"] = "every fourth question" if args.follow_ups else "none"
             # Gentlest first: the bot's loop-lag figure is the worst so far, so each
             # phase's figure covers it and the phases before it.
             label = f"paced_{args.rate:g}_per_s"
             beats_from = len(server.heartbeats)
-            latencies = await burst(server, questions, args.members, args.rate, answers)
+            latencies = await burst(server, questions, args.members, args.rate, args.follow_ups)
             result[label] = summary(latencies, server.heartbeats[beats_from - 1 :])
             result[label]["bot_loop_lag_max_ms"] = await loop_lag(server)
             if args.reindex:
@@ -142,7 +142,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 )
                 result[f"{label}_during_reindex"]["bot_loop_lag_max_ms"] = await loop_lag(server)
             beats_from = len(server.heartbeats)
-            latencies = await burst(server, questions, args.members, answers=answers)
+            latencies = await burst(server, questions, args.members, follow_ups=args.follow_ups)
             result["burst_all_at_once"] = summary(latencies, server.heartbeats[beats_from - 1 :])
             result["burst_all_at_once"]["bot_loop_lag_max_ms"] = await loop_lag(server)
         finally:

@@ -138,30 +138,37 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
 def slips(word: str) -> set[str]:
-    """Every word one typing slip from `word` (lower-cased): a letter dropped, added, swapped or replaced.
-
-    The first letter is kept but for a slip to a neighbouring key, a swap
-    with the second, or a letter left out before it (people seldom mistype it
-    otherwise); in a word under six letters a replacement must hit a
-    neighbouring key too (short words have many real neighbours, as in
-    `_edits`). About 55 words per letter: each is looked up, never the whole
-    vocabulary scanned.
+    """The likeliest words one typing slip from `word` (lower-cased): a stray letter, a double letter
+    typed once, two letters swapped, or a key's neighbour struck instead, the first letter included.
+    About 8 words per letter, each looked up, never the whole vocabulary scanned; `more_slips` has the rest.
     """
+    word = word.lower()
+    found: set[str] = set()
+    for i in range(len(word)):
+        head, tail = word[:i], word[i:]
+        if i:  # a stray letter typed before a word is no slip: "iPhone" is not "phone"
+            found.add(head + tail[1:])
+        if len(tail) > 1:
+            found.add(head + tail[1] + tail[0] + tail[2:])
+        found.add(head + tail[0] + tail)  # a double letter typed once: "ocured"
+        found.update(head + key + tail[1:] for key in _NEIGHBOURS.get(tail[0], set()))
+    found.discard(word)
+    return found
+
+
+def more_slips(word: str) -> set[str]:
+    """The other words one slip away: a letter left out anywhere (the first too: "owdy"), or, in a word
+    of six letters or more, any letter replaced but the first. About 50 words per letter: looked up only
+    when neither `slips` nor the index's fuzzy neighbours offered anything."""
     word = word.lower()
     found: set[str] = set()
     for i in range(len(word) + 1):
         head, tail = word[:i], word[i:]
         found.update(head + letter + tail for letter in _LETTERS)
-        if not tail:
-            continue
-        if i:  # a stray letter typed before a word is no slip: "iPhone" is not "phone"
-            found.add(head + tail[1:])
-        if len(tail) > 1:
-            found.add(head + tail[1] + tail[0] + tail[2:])
-        keys = _NEIGHBOURS.get(tail[0], set()) if i == 0 or len(word) < 6 else set(_LETTERS)
-        found.update(head + key + tail[1:] for key in keys)
+        if i and tail and len(word) >= 6:
+            found.update(head + letter + tail[1:] for letter in _LETTERS)
     found.discard(word)
-    return found
+    return found - slips(word)
 
 
 def correct(
@@ -191,20 +198,18 @@ def correct(
                 if (apart := _edits(term, candidate)) <= edits:
                     written[candidate], distances[candidate] = word, apart
     bare = analyzer.normalize(typed)  # "Ranikngs's" is looked up as "ranikngs"
-    slipped: dict[str, str] = {}
+    counts: dict[str, int] = dict(frequencies_of(list(written))) if written else {}
     # Only for a word the archive lacks: one it holds is a real word, corrected only to neighbours its passages show.
     if not frequency and bare.isalpha() and allowed_edits(bare):
-        for word in sorted(slips(bare)):
-            for candidate in analyzer.word_terms(word):
-                if candidate != term:
-                    slipped.setdefault(candidate, word)
-    if not written and not slipped:
-        return None
-    counts = frequencies_of([*written, *slipped])
-    for candidate, word in slipped.items():
-        if counts.get(candidate, 0):
-            written.setdefault(candidate, word)  # the archive's own spelling, where its passages showed one
-            distances[candidate] = 1  # a slip is one edit, whatever the stems' distance
+        # The rarer slips only where the index's fuzzy query saw a term near (its neighbours all failed the
+        # first-letter rule, say): a word with no neighbour at all is absent, not mistyped, most of the time.
+        for tier in (slips, more_slips) if neighbour_texts else (slips,):
+            found = _slipped(tier(bare), term, analyzer, frequencies_of)
+            for candidate, (word, count) in found.items():
+                written.setdefault(candidate, word)  # the archive's own spelling, where its passages showed one
+                distances[candidate], counts[candidate] = 1, count  # a slip is one edit, whatever the stems'
+            if written:
+                break  # the likelier slips, or the index's neighbours, had something: the rest are not looked up
     if not written:
         return None
 
@@ -223,6 +228,19 @@ def correct(
         choices = tuple(_cased(typed, written[c]) for c in [best, *close][:3])
         return Correction(typed, None, choices, of=term, candidates=candidates)
     return Correction(typed, _cased(typed, written[best]), of=term, term=best, candidates=candidates)
+
+
+def _slipped(
+    words: set[str], term: str, analyzer: Analyzer, frequencies_of: Callable[[Sequence[str]], Mapping[str, int]]
+) -> dict[str, tuple[str, int]]:
+    """The archive's terms among `words` (each read through the analyzer), with a word and a frequency."""
+    terms: dict[str, str] = {}
+    for word in sorted(words):
+        for candidate in analyzer.word_terms(word):
+            if candidate != term:
+                terms.setdefault(candidate, word)
+    counts = frequencies_of(list(terms))
+    return {candidate: (word, counts[candidate]) for candidate, word in terms.items() if counts.get(candidate, 0)}
 
 
 def _cased(typed: str, word: str) -> str:

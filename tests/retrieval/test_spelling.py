@@ -9,7 +9,7 @@ import pytest
 
 from retrieval import Archive, ArchiveOptions
 from retrieval.analyzer import Analyzer
-from retrieval.spelling import correct, corrected_question, distance, slips, suspects
+from retrieval.spelling import correct, corrected_question, distance, more_slips, slips, suspects
 
 ANALYZER = Analyzer()
 
@@ -44,7 +44,7 @@ def test_slips_are_one_typing_error_away_and_keep_the_first_letter_but_for_a_nei
     typed = slips("ohased")
     assert {"phased", "ohase", "hoased", "ohasde", "ohaased"} <= typed  # neighbour key, dropped, swapped, doubled
     assert "whased" not in typed  # w is far from o: a first letter is seldom mistyped otherwise
-    assert "howdy" in slips("owdy")  # a first letter left out
+    assert "howdy" in more_slips("owdy") and "howdy" not in slips("owdy")  # a first letter left out: rarer
     assert "phone" not in slips("iphone")  # a stray letter before the word is no slip
     assert "dona" not in slips("mona") and "mina" in slips("mona")  # short words: neighbouring keys only
 
