@@ -124,15 +124,18 @@ class Archive:
 
     # -- reindexing -----------------------------------------------------------
 
-    async def reindex(self, progress: Progress | None = None, allow_removals: bool = False) -> ReindexReport:
+    async def reindex(
+        self, progress: Progress | None = None, allow_removals: bool = False, settle_seconds: float = 0.0
+    ) -> ReindexReport:
         """Bring the archive in line with the seeds directory; only changed files are parsed.
 
         Raises `ReindexBusy` when another reindex runs, `ArchiveError` when the
         seeds directory is missing, `RemovalsNeedConsent` when it would remove
         more than `max_removal_share` of the archive and `allow_removals` is off.
+        Files modified within `settle_seconds` are left for a later run (`report.settling`).
         """
         with WriterLock(self.data_dir):
-            return await self._reindex(progress, allow_removals)
+            return await self._reindex(progress, allow_removals, settle_seconds)
 
     async def ensure_built(self, progress: Progress | None = None) -> ReindexReport | None:
         """Index the seeds if the archive was never built; wait for a first index another process is building.
@@ -147,7 +150,9 @@ class Archive:
                 return None
             return await self._reindex(progress, allow_removals=False)
 
-    async def _reindex(self, progress: Progress | None, allow_removals: bool) -> ReindexReport:
+    async def _reindex(
+        self, progress: Progress | None, allow_removals: bool, settle_seconds: float = 0.0
+    ) -> ReindexReport:
         """A reindex with the writer lock already held, through its own connection."""
         seeds_dir = self.options.seeds_dir
         if not seeds_dir.is_dir():
@@ -156,7 +161,8 @@ class Archive:
         self._reindexing = True
         writer = await Store.open(self.data_dir / DATABASE_NAME)
         try:
-            report = await Reindex(self.keeper, writer, self.options, progress).run(seeds_dir, allow_removals)
+            reindex = Reindex(self.keeper, writer, self.options, progress)
+            report = await reindex.run(seeds_dir, allow_removals, settle_seconds)
         finally:
             self._reindexing = False
             await writer.close()

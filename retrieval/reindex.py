@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -84,6 +85,7 @@ class ReindexReport:
     rebuilt_index: bool = False
     generation: int = 0
     seconds: float = 0.0
+    settling: list[str] = field(default_factory=list)  # changed too recently: left for the next round
 
     def problems(self) -> list[Skipped]:
         """Skipped files worth reading first (too big, binary, unreadable), then one line per unsupported type.
@@ -221,18 +223,25 @@ class Reindex:
         assert self.keeper.engine is not None
         return self.keeper.engine
 
-    async def run(self, seeds_dir: Path, allow_removals: bool) -> ReindexReport:
-        """Bring the archive in line with `seeds_dir`; see `Archive.reindex` for what it raises."""
+    async def run(self, seeds_dir: Path, allow_removals: bool, settle_seconds: float = 0.0) -> ReindexReport:
+        """Bring the archive in line with `seeds_dir`; see `Archive.reindex` for what it raises.
+
+        A file modified less than `settle_seconds` ago may still be being written (a scraper's
+        export): it is not read, and what the archive holds of it stays as it is, until a later run.
+        """
         report, writer = self.report, self.writer
         await self._start()
         scan = await asyncio.to_thread(scan_seeds, seeds_dir, self.options.allowed_link_dirs)
         report.files_seen = len(scan.files)
         report.skipped.extend(scan.passed_over)
         known = await writer.file_states()
+        cutoff = time.time_ns() - int(settle_seconds * 1e9)
+        settled = [s for s in scan.files if not settle_seconds or s.mtime_ns <= cutoff]
+        report.settling = sorted(s.rel for s in scan.files if settle_seconds and s.mtime_ns > cutoff)
         plan = plan_files(
-            (Scanned(s.rel, s.size, s.mtime_ns) for s in scan.files),
+            (Scanned(s.rel, s.size, s.mtime_ns) for s in settled),
             known,
-            scan.unlisted,
+            [*scan.unlisted, *(rel for rel in report.settling if rel in known)],  # kept as they are
             await writer.files_with_articles(),
         )
         report.unchanged = len(plan.unchanged)
