@@ -10,10 +10,12 @@ from retrieval.dates import human_date, parse_date
 from retrieval.errors import ArchiveError, ReindexBusy, RemovalsNeedConsent
 from retrieval.options import ArchiveOptions
 from retrieval.reindex import ReindexReport
-from retrieval.store import LatestItem
+from retrieval.store import AddedArticle, LatestItem
+from retrieval.watch import reindex_round, watch_seeds
 
 __all__ = [
     "DATABASE_NAME",
+    "AddedArticle",
     "MAX_QUESTION_CHARS",
     "Answer",
     "Archive",
@@ -26,4 +28,6 @@ __all__ = [
     "RemovalsNeedConsent",
     "human_date",
     "parse_date",
+    "reindex_round",
+    "watch_seeds",
 ]

@@ -26,7 +26,7 @@ from retrieval.options import ArchiveOptions
 from retrieval.question_dates import question_dates
 from retrieval.reindex import Progress, Reindex, ReindexReport
 from retrieval.search import search
-from retrieval.store import LatestItem, PassageReader, Store, database_is_damaged, is_damage, set_aside
+from retrieval.store import AddedArticle, LatestItem, PassageReader, Store, database_is_damaged, is_damage, set_aside
 from retrieval.topics import topic_items
 
 log = logging.getLogger(__name__)
@@ -270,6 +270,15 @@ class Archive:
         if self.engine is None:
             return []
         return await asyncio.to_thread(topic_items, self.engine, self.reader, self.analyzer, topic, count, since, until)
+
+    async def added_since(self, generation: int, limit: int = 1000) -> tuple[int, list[AddedArticle]]:
+        """Articles new to the archive in committed generations after `generation` (not changed or
+        re-dated ones), oldest first, and the generation that list is complete up to."""
+        return await self.store.added_since(generation, limit)
+
+    async def generation(self) -> int:
+        """The committed generation: what questions are answered from."""
+        return await self.store.committed_generation()
 
     async def stats(self) -> dict[str, int | str | None]:
         await self._save_question_count()

@@ -357,7 +357,7 @@ class Reindex:
             self.pending = Pending(self.generation, *self._first_ids)
             await writer.start_generation(self.pending)
         await writer.retire(retired, self.generation)
-        await writer.insert(documents)
+        await writer.insert(documents, self.generation)
         await writer.save_files(states, removed_files)
         await writer.commit()
         checkpoints.reached(step)
@@ -366,8 +366,10 @@ class Reindex:
         await asyncio.to_thread(_index_batch, self.engine, retired, documents)
         checkpoints.reached("index:after-add")
 
-    def _rows(self, rel: str, cut: Iterable[Cut], wanted: set[str]) -> list[NewDocument]:
-        """New rows, with fresh ids, for the articles of `cut` whose keys are `wanted`."""
+    def _rows(self, rel: str, cut: Iterable[Cut], articles: ArticlePlan) -> list[NewDocument]:
+        """New rows, with fresh ids, for the articles of `cut` the plan adds or changes."""
+        added = set(articles.added)
+        wanted = added | {key for key, _ in articles.changed}
         documents = []
         for document, passages, sentences in cut:
             if document.key not in wanted:
@@ -390,6 +392,7 @@ class Reindex:
                     [(h.title, h.date) for h in document.headlines],
                     sentences,
                     title_key(document.title),
+                    added=document.key in added,
                 )
             )
             self.next_doc += 1
@@ -424,8 +427,7 @@ class Reindex:
             articles = _compare(item.cut, live_by_file.get(item.seed.rel, {}))
             self._count(articles)
             retired.extend(articles.retired)
-            wanted = set(articles.added) | {key for key, _ in articles.changed}
-            documents.extend(self._rows(item.seed.rel, item.cut, wanted))
+            documents.extend(self._rows(item.seed.rel, item.cut, articles))
         await self._write(retired, documents, states)
 
     def _prepare(self, seeds: Sequence[SeedFile], known: Mapping[str, FileState]) -> list[_Prepared]:
@@ -476,8 +478,7 @@ class Reindex:
                 articles = _compare(part, {key: live[key] for key in keys if key in live})
                 seen |= keys
                 self._count(articles)
-                wanted = set(articles.added) | {key for key, _ in articles.changed}
-                await self._write(articles.retired, self._rows(seed.rel, part, wanted), [])
+                await self._write(articles.retired, self._rows(seed.rel, part, articles), [])
         except (SkipFile, OSError) as error:
             self._skip(seed, _unreadable(error), known)
             return

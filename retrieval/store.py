@@ -114,6 +114,7 @@ class NewDocument:
     headlines: Sequence[tuple[str, dt.date | None]]
     sentences: frozenset[int] = frozenset()  # keys of the body's sentences, for boilerplate detection
     title_key: int = 0
+    added: bool = False  # a key the archive did not hold: a new article, not a changed one
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +124,19 @@ class LatestItem:
     kind: str  # "article" or "headline"
     url: str | None
     file: str
+
+
+@dataclass(frozen=True, slots=True)
+class AddedArticle:
+    """An article new to the archive: what an announcement shows of it."""
+
+    id: int
+    key: str
+    title: str
+    date: dt.date | None
+    url: str | None
+    file: str
+    body: str  # its first body passage ("" when it has none)
 
 
 def _day(value: str | None) -> date | None:
@@ -298,6 +312,22 @@ class Store:
             offset += page
         return items
 
+    async def added_since(self, generation: int, limit: int = 1000) -> tuple[int, list[AddedArticle]]:
+        """Articles new to the archive in committed generations after `generation` and still live, oldest
+        first (at most `limit`), with the generation they are complete up to."""
+        pending = await self.pending()
+        committed = await self.committed_generation()
+        documents, parameters = _live("documents", pending)
+        sql = (
+            "SELECT documents.id, documents.key, documents.title, documents.date, documents.url, documents.file, "
+            " (SELECT text FROM passages p WHERE p.document_id = documents.id AND p.kind = 'body'"
+            "  ORDER BY p.start LIMIT 1) "
+            f"FROM documents WHERE added_in > ? AND added_in <= ? AND {documents} ORDER BY documents.id LIMIT ?"
+        )
+        async with self.db.execute(sql, (generation, committed, *parameters, limit)) as cursor:
+            rows = await cursor.fetchall()
+        return committed, [AddedArticle(r[0], r[1], r[2], _day(r[3]), r[4], r[5], r[6] or "") for r in rows]
+
     async def counts(self) -> dict[str, int | str | None]:
         """Sizes and dates for `stats`, of the committed generation (what readers answer from)."""
         pending = await self.pending()
@@ -457,10 +487,15 @@ class Store:
                     (generation, *chunk),
                 )
 
-    async def insert(self, documents: Sequence[NewDocument]) -> None:
+    async def insert(self, documents: Sequence[NewDocument], generation: int = 0) -> None:
+        """New rows for `documents`; the new articles among them are marked added in `generation`."""
         await self.db.executemany(
-            "INSERT INTO documents (id, key, file, title, date, url, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(d.id, d.key, d.file, d.title, _iso(d.date), d.url, d.content_hash) for d in documents],
+            "INSERT INTO documents (id, key, file, title, date, url, content_hash, added_in) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (d.id, d.key, d.file, d.title, _iso(d.date), d.url, d.content_hash, generation if d.added else None)
+                for d in documents
+            ],
         )
         await self.db.executemany(
             'INSERT INTO passages (id, document_id, kind, start, "end", date, text) VALUES (?, ?, ?, ?, ?, ?, ?)',

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from datetime import date
 from pathlib import Path
 
 from retrieval import Archive
@@ -70,3 +71,19 @@ async def test_the_watcher_indexes_a_dropped_file_by_itself(archive: Archive, se
         await asyncio.wait_for(watcher, 10)
     assert sum(report.added for report in reports) == 1
     assert (await archive.ask("sorghum harvest")).found
+
+
+async def test_only_articles_new_to_the_archive_count_as_added(archive: Archive, seeds_dir: Path) -> None:
+    first = await archive.generation()
+    _, initial = await archive.added_since(0)
+    assert [article.file for article in initial] == [SEED.name]  # the first build added the seed
+    path = seeds_dir / "sorghum.md"
+    path.write_text(STORY, encoding="utf-8")
+    await archive.reindex()
+    upto, added = await archive.added_since(first)
+    assert [(a.title, a.date) for a in added] == [("Sorghum harvest breaks records", date(2026, 1, 15))]
+    assert added[0].body.startswith("Farmers in the valley")
+    path.write_text(STORY.replace("record sorghum", "bumper sorghum").replace("01-15", "01-16"), encoding="utf-8")
+    report = await archive.reindex()
+    assert report.changed == 1
+    assert (await archive.added_since(upto))[1] == []  # changed and re-dated: not new
