@@ -31,6 +31,7 @@ from retrieval import (
     ReindexReport,
     human_date,
     parse_date,
+    watch_seeds,
 )
 
 log = logging.getLogger("newsbot")
@@ -73,6 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-removals",
         action="store_true",
         help="go ahead even if more than max_removal_share of the archive would be removed",
+    )
+    reindex.add_argument(
+        "--watch",
+        action="store_true",
+        help="then keep watching the seeds directory and reindex whenever files change (Ctrl-C stops)",
     )
     commands.add_parser("stats", help="size and state of the archive")
     commands.add_parser("run", help="start the Discord bot (needs DISCORD_TOKEN)")
@@ -237,10 +243,30 @@ async def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
     archive = await Archive.open(settings.archive_options())
     try:
         report = await archive.reindex(ProgressBar(sys.stderr, "indexing"), allow_removals=args.allow_removals)
+        print_report(report, settings.seeds_dir, sys.stdout)
+        if args.watch:
+            await watch(archive, settings)
     finally:
         await archive.close()
-    print_report(report, settings.seeds_dir, sys.stdout)
     return EXIT_OK
+
+
+async def watch(archive: Archive, settings: Settings) -> None:
+    """`reindex --watch`: a report for each round that changed something, until Ctrl-C."""
+    ready = asyncio.Event()
+
+    async def reported(report: ReindexReport) -> None:
+        if report.added or report.changed or report.removed or report.skipped:
+            print_report(report, settings.seeds_dir, sys.stdout)
+            sys.stdout.flush()
+
+    watcher = asyncio.create_task(watch_seeds(archive, reported, settings.bot.watch_settle_seconds, ready=ready))
+    waiting = asyncio.create_task(ready.wait())
+    await asyncio.wait({watcher, waiting}, return_when=asyncio.FIRST_COMPLETED)
+    waiting.cancel()
+    if ready.is_set():
+        print(f"Watching {settings.seeds_dir} for changes (Ctrl-C stops).", flush=True)
+    await watcher
 
 
 async def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.announce import Announcer
 from bot.channels import ChannelSettings, needs_message_content
 from bot.conversations import Conversations
 from bot.gaps import Gaps
@@ -16,7 +17,7 @@ from bot.members import Members
 from bot.render import NO_MENTIONS
 from bot.settings import Settings
 from bot.transformers import MemberMistake
-from retrieval import DATABASE_NAME, Archive
+from retrieval import DATABASE_NAME, Archive, ReindexReport, watch_seeds
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,9 @@ class NewsBot(commands.Bot):
         self.conversations: Conversations
         self.gaps: Gaps
         self.channel_settings: ChannelSettings
+        self.announcer = Announcer(self)
+        self._watcher: asyncio.Task[None] | None = None
+        self._stop_watching = asyncio.Event()
 
     @property
     def archive(self) -> Archive:
@@ -118,6 +122,30 @@ class NewsBot(commands.Bot):
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self.sync_commands()
+        await self.announcer.start()
+        if self.settings.bot.watch_seeds:
+            settle = self.settings.bot.watch_settle_seconds
+            watching = watch_seeds(self._archive, self.after_reindex, settle=settle, stop=self._stop_watching)
+            self._watcher = asyncio.create_task(watching)
+            log.info("watching %s for new and changed articles", self.settings.seeds_dir)
+
+    async def after_reindex(self, report: ReindexReport) -> None:
+        """Every reindex this process runs ends here: logged, and its new articles announced."""
+        if report.added or report.changed or report.removed:
+            log.info(
+                "reindexed: %d added, %d changed, %d removed in %.2f s",
+                report.added,
+                report.changed,
+                report.removed,
+                report.seconds,
+            )
+        if report.settling:
+            log.info("%d files still being written: read once they are left alone", len(report.settling))
+        if report.added:
+            try:
+                await self.announcer.check()
+            except discord.HTTPException as error:
+                log.warning("could not announce new articles: %s", error)
 
     async def sync_commands(self) -> None:
         """Globally, or to one development guild (instant) when configured."""
@@ -135,6 +163,14 @@ class NewsBot(commands.Bot):
 
     async def close(self) -> None:
         self.loop_watch.stop()
+        self._stop_watching.set()
+        if self._watcher is not None:
+            try:
+                await asyncio.wait_for(self._watcher, 10)
+            except (TimeoutError, asyncio.CancelledError):
+                log.warning("the seeds watcher did not stop in time")
+            self._watcher = None
+        await self.announcer.stop()
         await super().close()
         if self._archive is not None:
             await self._archive.close()

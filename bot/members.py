@@ -74,6 +74,17 @@ _MIGRATIONS = (
         changed_at       TEXT NOT NULL
     );
     """,
+    # Announcements (bot/announce.py): articles announced, and the archive generation read up to.
+    """
+    CREATE TABLE announced (
+        key           TEXT PRIMARY KEY,
+        announced_at  TEXT NOT NULL
+    );
+    CREATE TABLE bot_state (
+        name   TEXT PRIMARY KEY,
+        value  TEXT NOT NULL
+    );
+    """,
 )
 
 

@@ -81,6 +81,13 @@ class BotOptions(BaseModel):
     keep_questions_days: int = Field(
         30, ge=1, le=3650, description="questions kept for follow-ups, buttons and /gaps this long"
     )
+    watch_seeds: bool = Field(True, description="reindex by itself when files in the seeds folder change")
+    watch_settle_seconds: float = Field(
+        2.0, ge=0.1, le=600, description="a changed file is read once it has been left alone this long"
+    )
+    announce_channel_id: int | None = Field(None, description="post articles new to the archive here")
+    announce_role_id: int | None = Field(None, description="the one role an announcement may ping")
+    announce_limit: int = Field(10, ge=1, le=25, description="articles listed per announcement, then 'and N more'")
     admin_user_ids: list[int] = Field(default_factory=list)
     admin_role_ids: list[int] = Field(default_factory=list)
     cooldown_seconds: float = Field(10.0, ge=0, le=3600)

@@ -15,8 +15,8 @@ from retrieval.watch import reindex_round, watch_seeds
 
 __all__ = [
     "DATABASE_NAME",
-    "AddedArticle",
     "MAX_QUESTION_CHARS",
+    "AddedArticle",
     "Answer",
     "Archive",
     "ArchiveError",

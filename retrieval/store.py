@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 import aiosqlite
 
+from retrieval.chunking import sentence_spans
 from retrieval.planning import FileState
 
 log = logging.getLogger(__name__)
@@ -136,7 +137,12 @@ class AddedArticle:
     date: dt.date | None
     url: str | None
     file: str
-    body: str  # its first body passage ("" when it has none)
+    lead: str  # its first sentence ("" when it has no body)
+
+
+def _first_sentence(text: str | None) -> str:
+    spans = sentence_spans(text) if text else []
+    return text[spans[0].start : spans[0].end] if text and spans else ""
 
 
 def _day(value: str | None) -> date | None:
@@ -326,7 +332,7 @@ class Store:
         )
         async with self.db.execute(sql, (generation, committed, *parameters, limit)) as cursor:
             rows = await cursor.fetchall()
-        return committed, [AddedArticle(r[0], r[1], r[2], _day(r[3]), r[4], r[5], r[6] or "") for r in rows]
+        return committed, [AddedArticle(r[0], r[1], r[2], _day(r[3]), r[4], r[5], _first_sentence(r[6])) for r in rows]
 
     async def counts(self) -> dict[str, int | str | None]:
         """Sizes and dates for `stats`, of the committed generation (what readers answer from)."""

@@ -24,6 +24,8 @@ from retrieval.reindex import ReindexReport
 log = logging.getLogger(__name__)
 
 Reported = Callable[[ReindexReport], Awaitable[None]]
+# How long the watcher waits for a change before yielding an empty set (the first says it is ready).
+_READY_CHECK_MS = 500
 
 
 async def watch_seeds(
@@ -32,17 +34,31 @@ async def watch_seeds(
     settle: float = 2.0,
     patience: float = 60.0,
     stop: asyncio.Event | None = None,
+    ready: asyncio.Event | None = None,
 ) -> None:
-    """Reindex after each settled change under the seeds folder, until `stop` is set (or cancelled)."""
+    """Reindex after each settled change under the seeds folder, until `stop` is set (or cancelled).
+
+    `ready` is set once the folder is being watched; a round then catches up on
+    whatever changed while the watch was being set up.
+    """
     seeds = archive.options.seeds_dir
-    async for _ in awatch(
+    watching = False
+    async for changes in awatch(
         seeds,
         stop_event=stop,
         step=int(settle * 1000),  # quiet this long: the changes are yielded
         debounce=int(max(patience, settle) * 1000),  # ...or at most this long after the first
         recursive=True,
+        rust_timeout=_READY_CHECK_MS,
+        yield_on_timeout=True,  # an empty set now and then: the first one says the watch is set up
     ):
-        await reindex_round(archive, on_report, settle, stop)
+        if not watching:
+            watching = True
+            if ready is not None:
+                ready.set()
+            await reindex_round(archive, on_report, settle, stop)  # changes from before the watch began
+        elif changes:
+            await reindex_round(archive, on_report, settle, stop)
 
 
 async def reindex_round(

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -284,3 +287,44 @@ def test_a_year_that_dates_the_event_not_the_article_still_finds_it_and_says_so(
     lines = result.stdout.splitlines()
     assert lines[0] == "Nothing dated from 1 January to 31 December 2020; these sources are from other dates."
     assert "Karabakh" in lines[1]
+
+
+class Lines:
+    """A process's stdout, line by line, read by a thread so a test can wait with a deadline."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        assert process.stdout is not None
+        stream = process.stdout
+        self.queue: queue.Queue[str] = queue.Queue()
+        threading.Thread(
+            target=lambda: [self.queue.put(line) for line in iter(stream.readline, "")], daemon=True
+        ).start()
+
+    def until(self, wanted: str, seconds: float = 30) -> str:
+        """The next line holding `wanted` (the lines before it are skipped); fails after `seconds`."""
+        while wanted not in (line := self.queue.get(timeout=seconds)):
+            pass
+        return line
+
+
+def test_reindex_watch_indexes_a_file_dropped_later_then_stops_on_ctrl_c(workdir: Path) -> None:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSBOT_", "DISCORD_"))}
+    env = {**environment, "PYTHONPATH": str(ROOT), "NEWSBOT_BOT__WATCH_SETTLE_SECONDS": "0.2"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "reindex", "--watch"],
+        cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    lines = Lines(process)
+    try:
+        lines.until("Watching ")  # the first reindex is done, and the folder is watched
+        (workdir / "seeds" / "sorghum.md").write_text(
+            "---\ntitle: Sorghum harvest breaks records\ndate: 2026-01-15\n---\nA record sorghum harvest.\n",
+            encoding="utf-8",
+        )
+        lines.until("articles: 1 added")
+    finally:
+        process.send_signal(signal.SIGINT)  # as Ctrl-C does
+        process.wait(30)
+    assert process.returncode == 130
+    answer = newsbot("ask", "sorghum harvest", cwd=workdir)
+    assert "Sorghum harvest breaks records" in answer.stdout

@@ -143,6 +143,7 @@ class AdminCog(commands.Cog):
             return
         log.info("reindex by %s (removals allowed: %s): %s", interaction.user.id, allow_removals, report)
         await send(embed=report_embed(report), ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await self.bot.after_reindex(report)  # its new articles announced
 
     @app_commands.command(name="stats", description="Size and health of the news archive.")
     @app_commands.default_permissions(manage_guild=True)

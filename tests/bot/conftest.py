@@ -30,7 +30,8 @@ def bot_seeds(tmp_path: Path) -> Path:
 @pytest.fixture
 def make_settings(tmp_path: Path, bot_seeds: Path) -> Callable[..., Settings]:
     def build(**bot: Any) -> Settings:
-        options = {"cooldown_seconds": 0.0, **bot}
+        # The watcher is off unless a test is about it: tests change seeds/ and expect /reindex to see it.
+        options = {"cooldown_seconds": 0.0, "watch_seeds": False, **bot}
         return load_settings(None, seeds_dir=bot_seeds, data_dir=tmp_path / "data", bot=options)
 
     return build
