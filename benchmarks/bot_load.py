@@ -108,7 +108,7 @@ async def start_newsbot(server: LocalDiscord, seeds: Path, data_dir: Path) -> as
         NEWSBOT_BOT__MAX_QUESTION_CHARS="1000",
     )
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run", env=env, cwd=ROOT, stderr=asyncio.subprocess.DEVNULL
+        sys.executable, "-m", "newsbot.bot.cli", "run", env=env, cwd=ROOT, stderr=asyncio.subprocess.DEVNULL
     )
     await server.wait_until(lambda: bool(server.global_commands), 3600, what="newsbot to sync its commands")
     await asyncio.sleep(2.5)  # discord.py's guild_ready_timeout before READY

@@ -20,8 +20,8 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-from retrieval.chunking import passages_for
-from retrieval.formats import FormatWarning, parse_jsonl
+from newsbot.retrieval.chunking import passages_for
+from newsbot.retrieval.formats import FormatWarning, parse_jsonl
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "tests" / "data" / "news-articles.jsonl.gz"  # the 231-article export, committed

@@ -30,8 +30,8 @@ NEWS = ROOT / "tests" / "data" / "news-articles.jsonl.gz"
 CHILD = r"""
 import asyncio, sys, time
 from pathlib import Path
-import retrieval.reindex as reindex_module
-from retrieval import Archive, ArchiveOptions
+import newsbot.retrieval.reindex as reindex_module
+from newsbot.retrieval import Archive, ArchiveOptions
 
 if sys.argv[3] == "whole":
     reindex_module._PART_BYTES = 1 << 50

@@ -34,8 +34,8 @@ from typing import Any
 from ranx import Qrels, Run, evaluate
 
 from benchmarks.questions import EvalQuestion, belongs, fold, load_questions
-from retrieval.archive import Archive
-from retrieval.options import AnalyzerOptions, ArchiveOptions, ChunkingOptions
+from newsbot.retrieval.archive import Archive
+from newsbot.retrieval.options import AnalyzerOptions, ArchiveOptions, ChunkingOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"

@@ -80,12 +80,12 @@ from ranx import Qrels, Run, evaluate  # type: ignore[import-untyped]
 
 from benchmarks.quality import known_items
 from benchmarks.questions import EvalQuestion, belongs, fold, load_questions
-from retrieval import Answer, Archive
-from retrieval.answer import excerpt_for
-from retrieval.engines import ScoredPassage, TantivyEngine, idf
-from retrieval.options import ArchiveOptions, SearchOptions
-from retrieval.question_dates import question_dates
-from retrieval.store import PassageRow
+from newsbot.retrieval import Answer, Archive
+from newsbot.retrieval.answer import excerpt_for
+from newsbot.retrieval.engines import ScoredPassage, TantivyEngine, idf
+from newsbot.retrieval.options import ArchiveOptions, SearchOptions
+from newsbot.retrieval.question_dates import question_dates
+from newsbot.retrieval.store import PassageRow
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"

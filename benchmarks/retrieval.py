@@ -95,8 +95,8 @@ def questions_for(corpus: Path) -> list[str]:
 
 
 def work_newsbot_build(engine: str, corpus: str, data: str) -> dict[str, Any]:
-    from retrieval.archive import Archive
-    from retrieval.options import ArchiveOptions
+    from newsbot.retrieval.archive import Archive
+    from newsbot.retrieval.options import ArchiveOptions
 
     async def go() -> dict[str, Any]:
         options = ArchiveOptions(seeds_dir=Path(corpus), data_dir=Path(data), engine=engine)  # type: ignore[arg-type]
@@ -114,8 +114,8 @@ def work_newsbot_build(engine: str, corpus: str, data: str) -> dict[str, Any]:
 
 
 def work_newsbot_serve(engine: str, corpus: str, data: str, questions: list[str]) -> dict[str, Any]:
-    from retrieval.archive import Archive
-    from retrieval.options import ArchiveOptions
+    from newsbot.retrieval.archive import Archive
+    from newsbot.retrieval.options import ArchiveOptions
 
     async def go() -> dict[str, Any]:
         options = ArchiveOptions(seeds_dir=Path(corpus), data_dir=Path(data), engine=engine)  # type: ignore[arg-type]
@@ -169,7 +169,7 @@ def _stored_passages(data: str) -> list[str]:
 
 def work_peer(peer: str, data: str, index_dir: str, questions: list[str]) -> dict[str, Any]:
     """A peer engine over newsbot's stored passages, with newsbot's terms."""
-    from retrieval.analyzer import Analyzer
+    from newsbot.retrieval.analyzer import Analyzer
 
     analyzer = Analyzer()
     texts = _stored_passages(data)

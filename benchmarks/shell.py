@@ -28,7 +28,11 @@ WARM_RUNS = 7
 def ask(env: dict[str, str], *extra: str) -> tuple[float, str]:
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, *extra, "-m", "bot.cli", "ask", QUESTION], env=env, capture_output=True, text=True, check=False
+        [sys.executable, *extra, "-m", "newsbot.bot.cli", "ask", QUESTION],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     return time.perf_counter() - started, done.stderr
 

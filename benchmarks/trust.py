@@ -34,8 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.questions import EvalQuestion, belongs, fold, load_questions, load_typos, load_unanswerable
-from retrieval import Answer, Archive
-from retrieval.options import ArchiveOptions, SearchOptions
+from newsbot.retrieval import Answer, Archive
+from newsbot.retrieval.options import ArchiveOptions, SearchOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -104,7 +104,7 @@ def boilerplate_share(answers: Sequence[Answer], boilerplate: set[str]) -> float
 
 def date_set() -> tuple[float, int, list[str]]:
     """The share of date questions whose range is the expected one, how many, and the misses."""
-    from retrieval.question_dates import question_dates
+    from newsbot.retrieval.question_dates import question_dates
 
     path = ROOT / "benchmarks" / "questions" / "dates.jsonl"
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]

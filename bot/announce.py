@@ -22,12 +22,12 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.render import EMBED_DESCRIPTION_LIMIT, NO_MENTIONS, lines_within, link, masked_link
-from bot.text import discord_markdown
-from retrieval import AddedArticle, human_date
+from newsbot.bot.render import EMBED_DESCRIPTION_LIMIT, NO_MENTIONS, lines_within, link, masked_link
+from newsbot.bot.text import discord_markdown
+from newsbot.retrieval import AddedArticle, human_date
 
 if TYPE_CHECKING:
-    from bot.client import NewsBot
+    from newsbot.bot.client import NewsBot
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from typing import Any, cast
 
 import aiosqlite
 
-from bot.settings import AnswerIn, BotOptions, ChannelOptions
+from newsbot.bot.settings import AnswerIn, BotOptions, ChannelOptions
 
 
 class ChannelSettings:

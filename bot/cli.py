@@ -18,11 +18,11 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from bot.logs import configure as configure_logging
-from bot.replies import nothing_text, preface_lines
-from bot.settings import ConfigError, Settings, load_settings
-from bot.text import terminal_json, terminal_text
-from retrieval import (
+from newsbot.bot.logs import configure as configure_logging
+from newsbot.bot.replies import nothing_text, preface_lines
+from newsbot.bot.settings import ConfigError, Settings, load_settings
+from newsbot.bot.text import terminal_json, terminal_text
+from newsbot.retrieval import (
     Answer,
     Archive,
     ArchiveError,
@@ -281,7 +281,7 @@ async def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_run(settings: Settings) -> int:
-    from bot.runner import run_bot  # discord.py is imported only when the bot runs
+    from newsbot.bot.runner import run_bot  # discord.py is imported only when the bot runs
 
     return run_bot(settings)
 

@@ -9,19 +9,24 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.announce import Announcer
-from bot.channels import ChannelSettings, needs_message_content
-from bot.conversations import Conversations
-from bot.gaps import Gaps
-from bot.members import Members
-from bot.render import NO_MENTIONS
-from bot.settings import Settings
-from bot.transformers import MemberMistake
-from retrieval import DATABASE_NAME, Archive, ReindexReport, watch_seeds
+from newsbot.bot.announce import Announcer
+from newsbot.bot.channels import ChannelSettings, needs_message_content
+from newsbot.bot.conversations import Conversations
+from newsbot.bot.gaps import Gaps
+from newsbot.bot.members import Members
+from newsbot.bot.render import NO_MENTIONS
+from newsbot.bot.settings import Settings
+from newsbot.bot.transformers import MemberMistake
+from newsbot.retrieval import DATABASE_NAME, Archive, ReindexReport, watch_seeds
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.cogs.ask", "bot.cogs.headlines", "bot.cogs.admin", "bot.cogs.privacy")
+EXTENSIONS = (
+    "newsbot.bot.cogs.ask",
+    "newsbot.bot.cogs.headlines",
+    "newsbot.bot.cogs.admin",
+    "newsbot.bot.cogs.privacy",
+)
 
 
 def intents_for(settings: Settings) -> discord.Intents:

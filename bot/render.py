@@ -13,9 +13,9 @@ from collections.abc import Sequence
 
 import discord
 
-from bot.replies import following_lines, nothing_text, preface_lines
-from bot.text import discord_markdown, discord_plain, sanitize
-from retrieval import Answer, Hit, LatestItem, human_date
+from newsbot.bot.replies import following_lines, nothing_text, preface_lines
+from newsbot.bot.text import discord_markdown, discord_plain, sanitize
+from newsbot.retrieval import Answer, Hit, LatestItem, human_date
 
 # Discord's documented limits (API v10).
 CONTENT_LIMIT = 2000

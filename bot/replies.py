@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from retrieval import Answer
+from newsbot.retrieval import Answer
 
 Emphasis = Callable[[str], str]
 

@@ -11,8 +11,8 @@ import aiohttp
 import discord
 import yarl
 
-from bot.client import NewsBot
-from bot.settings import Settings
+from newsbot.bot.client import NewsBot
+from newsbot.bot.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -36,7 +36,7 @@ from pydantic_settings import (
     SettingsError,
 )
 
-from retrieval import ArchiveOptions
+from newsbot.retrieval import ArchiveOptions
 
 DEFAULT_CONFIG = Path("config/newsbot.toml")
 DOTENV = Path(".env")

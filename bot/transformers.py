@@ -12,7 +12,7 @@ from datetime import date
 import discord
 from discord import app_commands
 
-from retrieval import parse_date
+from newsbot.retrieval import parse_date
 
 
 class MemberMistake(app_commands.AppCommandError):

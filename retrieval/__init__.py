@@ -4,14 +4,14 @@ The names the bot (and anyone else) needs are exported here; the modules behind
 them are free to change.
 """
 
-from retrieval.answer import Answer, Hit
-from retrieval.archive import DATABASE_NAME, MAX_QUESTION_CHARS, Archive
-from retrieval.dates import human_date, parse_date
-from retrieval.errors import ArchiveError, ReindexBusy, RemovalsNeedConsent
-from retrieval.options import ArchiveOptions
-from retrieval.reindex import ReindexReport
-from retrieval.store import AddedArticle, LatestItem
-from retrieval.watch import reindex_round, watch_seeds
+from newsbot.retrieval.answer import Answer, Hit
+from newsbot.retrieval.archive import DATABASE_NAME, MAX_QUESTION_CHARS, Archive
+from newsbot.retrieval.dates import human_date, parse_date
+from newsbot.retrieval.errors import ArchiveError, ReindexBusy, RemovalsNeedConsent
+from newsbot.retrieval.options import ArchiveOptions
+from newsbot.retrieval.reindex import ReindexReport
+from newsbot.retrieval.store import AddedArticle, LatestItem
+from newsbot.retrieval.watch import reindex_round, watch_seeds
 
 __all__ = [
     "DATABASE_NAME",

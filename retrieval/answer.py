@@ -11,12 +11,12 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from retrieval.analyzer import WORD, Analyzer
-from retrieval.answerability import Strength
-from retrieval.boilerplate import sentence_key
-from retrieval.chunking import Span, sentence_spans
-from retrieval.spelling import Correction
-from retrieval.store import LatestItem
+from newsbot.retrieval.analyzer import WORD, Analyzer
+from newsbot.retrieval.answerability import Strength
+from newsbot.retrieval.boilerplate import sentence_key
+from newsbot.retrieval.chunking import Span, sentence_spans
+from newsbot.retrieval.spelling import Correction
+from newsbot.retrieval.store import LatestItem
 
 ELLIPSIS = "…"
 

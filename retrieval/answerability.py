@@ -18,7 +18,7 @@ import functools
 from collections.abc import Iterable, Mapping
 from typing import Literal
 
-from retrieval.analyzer import WORD, Analyzer
+from newsbot.retrieval.analyzer import WORD, Analyzer
 
 Strength = Literal["strong", "partial", "weak", "none"]
 

@@ -15,19 +15,27 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from retrieval.analyzer import Analyzer
-from retrieval.answer import Answer
-from retrieval.answerability import frame_terms, surface_words
-from retrieval.engines import Engine
-from retrieval.errors import ArchiveError
-from retrieval.lifecycle import IndexKeeper, index_failed
-from retrieval.locking import WriterLock
-from retrieval.options import ArchiveOptions
-from retrieval.question_dates import question_dates
-from retrieval.reindex import Progress, Reindex, ReindexReport
-from retrieval.search import search
-from retrieval.store import AddedArticle, LatestItem, PassageReader, Store, database_is_damaged, is_damage, set_aside
-from retrieval.topics import topic_items
+from newsbot.retrieval.analyzer import Analyzer
+from newsbot.retrieval.answer import Answer
+from newsbot.retrieval.answerability import frame_terms, surface_words
+from newsbot.retrieval.engines import Engine
+from newsbot.retrieval.errors import ArchiveError
+from newsbot.retrieval.lifecycle import IndexKeeper, index_failed
+from newsbot.retrieval.locking import WriterLock
+from newsbot.retrieval.options import ArchiveOptions
+from newsbot.retrieval.question_dates import question_dates
+from newsbot.retrieval.reindex import Progress, Reindex, ReindexReport
+from newsbot.retrieval.search import search
+from newsbot.retrieval.store import (
+    AddedArticle,
+    LatestItem,
+    PassageReader,
+    Store,
+    database_is_damaged,
+    is_damage,
+    set_aside,
+)
+from newsbot.retrieval.topics import topic_items
 
 log = logging.getLogger(__name__)
 

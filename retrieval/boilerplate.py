@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
-from retrieval.chunking import sentence_spans
+from newsbot.retrieval.chunking import sentence_spans
 
 _MIN_WORDS = 3  # "Sport Sport" is navigation too, but two words are too common to judge
 _FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})

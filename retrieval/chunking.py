@@ -10,7 +10,7 @@ import re
 from datetime import date
 from typing import Literal, NamedTuple
 
-from retrieval.documents import Document
+from newsbot.retrieval.documents import Document
 
 PassageKind = Literal["title", "body", "headline"]
 

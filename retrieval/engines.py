@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 import tantivy
 
-from retrieval.analyzer import TOKENIZER_NAME, Analyzer
-from retrieval.spelling import distance
+from newsbot.retrieval.analyzer import TOKENIZER_NAME, Analyzer
+from newsbot.retrieval.spelling import distance
 
 if TYPE_CHECKING:
     import numpy as np

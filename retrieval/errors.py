@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from retrieval.planning import removal_share
+from newsbot.retrieval.planning import removal_share
 
 
 class ArchiveError(Exception):

@@ -11,8 +11,8 @@ import re
 from collections.abc import Iterator
 from pathlib import PurePath
 
-from retrieval.dates import parse_date
-from retrieval.documents import Document, Headline
+from newsbot.retrieval.dates import parse_date
+from newsbot.retrieval.documents import Document, Headline
 
 PAGE_SUFFIXES = frozenset({".txt", ".text"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})

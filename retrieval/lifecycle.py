@@ -18,12 +18,12 @@ import uuid
 from datetime import date
 from pathlib import Path
 
-from retrieval import checkpoints
-from retrieval.analyzer import Analyzer
-from retrieval.engines import Engine, EngineName, IndexedPassage, open_engine, remove_index
-from retrieval.errors import ReindexBusy
-from retrieval.locking import WriterLock
-from retrieval.store import Pending, Store
+from newsbot.retrieval import checkpoints
+from newsbot.retrieval.analyzer import Analyzer
+from newsbot.retrieval.engines import Engine, EngineName, IndexedPassage, open_engine, remove_index
+from newsbot.retrieval.errors import ReindexBusy
+from newsbot.retrieval.locking import WriterLock
+from newsbot.retrieval.store import Pending, Store
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from types import TracebackType
 
-from retrieval.errors import ArchiveError, ReindexBusy
+from newsbot.retrieval.errors import ArchiveError, ReindexBusy
 
 
 class WriterLock:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from retrieval.engines import EngineName
+from newsbot.retrieval.engines import EngineName
 
 
 class ChunkingOptions(BaseModel):

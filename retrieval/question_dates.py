@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from typing import Final, Literal, ParamSpec, TypeAlias
 
 # One list of month names for the whole package: the one dates on news pages are read with.
-from retrieval.dates import MONTHS, human_date, parse_date
+from newsbot.retrieval.dates import MONTHS, human_date, parse_date
 
 __all__ = ["DateScope", "question_dates"]
 

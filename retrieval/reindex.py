@@ -29,17 +29,25 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path, PurePosixPath
 
-from retrieval import checkpoints
-from retrieval.boilerplate import sentence_keys, title_key
-from retrieval.chunking import Passage, passages_for
-from retrieval.documents import Document
-from retrieval.engines import Engine, IndexedPassage
-from retrieval.errors import RemovalsNeedConsent
-from retrieval.formats import JSONL_SUFFIXES
-from retrieval.lifecycle import IndexKeeper
-from retrieval.options import ArchiveOptions
-from retrieval.planning import Article, ArticlePlan, FileState, Scanned, plan_articles, plan_files, removal_share
-from retrieval.seeds import (
+from newsbot.retrieval import checkpoints
+from newsbot.retrieval.boilerplate import sentence_keys, title_key
+from newsbot.retrieval.chunking import Passage, passages_for
+from newsbot.retrieval.documents import Document
+from newsbot.retrieval.engines import Engine, IndexedPassage
+from newsbot.retrieval.errors import RemovalsNeedConsent
+from newsbot.retrieval.formats import JSONL_SUFFIXES
+from newsbot.retrieval.lifecycle import IndexKeeper
+from newsbot.retrieval.options import ArchiveOptions
+from newsbot.retrieval.planning import (
+    Article,
+    ArticlePlan,
+    FileState,
+    Scanned,
+    plan_articles,
+    plan_files,
+    removal_share,
+)
+from newsbot.retrieval.seeds import (
     UNSUPPORTED,
     FileRead,
     SeedFile,
@@ -51,7 +59,7 @@ from retrieval.seeds import (
     scan_seeds,
     stream_jsonl,
 )
-from retrieval.store import LiveDocument, NewDocument, Pending, Store
+from newsbot.retrieval.store import LiveDocument, NewDocument, Pending, Store
 
 log = logging.getLogger(__name__)
 

@@ -10,14 +10,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from retrieval.analyzer import Analyzer
-from retrieval.answer import Answer, Hit, excerpt_for, matched_terms
-from retrieval.answerability import coverage, coverage_weights, frame_terms, strength, surface_words
-from retrieval.dates import human_date
-from retrieval.engines import Engine, ScoredPassage, idf
-from retrieval.options import SearchOptions
-from retrieval.spelling import Correction, allowed_edits, correct, corrected_question, suspects
-from retrieval.store import PassageReader, PassageRow
+from newsbot.retrieval.analyzer import Analyzer
+from newsbot.retrieval.answer import Answer, Hit, excerpt_for, matched_terms
+from newsbot.retrieval.answerability import coverage, coverage_weights, frame_terms, strength, surface_words
+from newsbot.retrieval.dates import human_date
+from newsbot.retrieval.engines import Engine, ScoredPassage, idf
+from newsbot.retrieval.options import SearchOptions
+from newsbot.retrieval.spelling import Correction, allowed_edits, correct, corrected_question, suspects
+from newsbot.retrieval.store import PassageReader, PassageRow
 
 # Candidates looked at for one question, at most: past the copies of one page a site lists many times.
 _MAX_POOL = 500

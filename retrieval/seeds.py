@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from retrieval.documents import Document
-from retrieval.formats import (
+from newsbot.retrieval.documents import Document
+from newsbot.retrieval.formats import (
     JSONL_SUFFIXES,
     SUPPORTED_SUFFIXES,
     FormatWarning,

@@ -21,7 +21,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from retrieval.analyzer import WORD, Analyzer
+from newsbot.retrieval.analyzer import WORD, Analyzer
 
 # A typed term this rare that is one edit from a term this many times more
 # frequent is taken for a typo even though the archive holds it (a scraped

@@ -24,8 +24,8 @@ from typing import NamedTuple
 
 import aiosqlite
 
-from retrieval.chunking import sentence_spans
-from retrieval.planning import FileState
+from newsbot.retrieval.chunking import sentence_spans
+from newsbot.retrieval.planning import FileState
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ _CHUNK = 500  # bound on `IN (...)` list sizes, well under SQLite's variable lim
 def migrations() -> list[tuple[int, str, str]]:
     """(version, name, sql) of every migration shipped with the package, in order."""
     found = []
-    for entry in resources.files("retrieval.migrations").iterdir():
+    for entry in resources.files("newsbot.retrieval.migrations").iterdir():
         if entry.name.endswith(".sql"):
             version = int(entry.name.split("_", 1)[0])
             found.append((version, entry.name, entry.read_text(encoding="utf-8")))

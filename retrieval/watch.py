@@ -17,9 +17,9 @@ from collections.abc import Awaitable, Callable
 
 from watchfiles import awatch
 
-from retrieval.archive import Archive
-from retrieval.errors import ArchiveError, ReindexBusy, RemovalsNeedConsent
-from retrieval.reindex import ReindexReport
+from newsbot.retrieval.archive import Archive
+from newsbot.retrieval.errors import ArchiveError, ReindexBusy, RemovalsNeedConsent
+from newsbot.retrieval.reindex import ReindexReport
 
 log = logging.getLogger(__name__)
 

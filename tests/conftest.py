@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.archive import Archive
-from retrieval.options import ArchiveOptions
+from newsbot.retrieval.archive import Archive
+from newsbot.retrieval.options import ArchiveOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "000_5366ab7e5f21e498.txt"

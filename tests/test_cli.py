@@ -22,7 +22,7 @@ def newsbot(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subproc
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSBOT_", "DISCORD_"))}
     environment.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "newsbot.bot.cli", *args],
         cwd=cwd,
         env={**environment, "PYTHONPATH": str(ROOT)},
         capture_output=True,
@@ -224,7 +224,7 @@ def test_the_data_directory_is_private_to_its_user(workdir: Path, usual_umask: N
 
 
 async def test_an_archive_opened_from_code_also_creates_private_files(tmp_path: Path, usual_umask: None) -> None:
-    from retrieval import Archive, ArchiveOptions
+    from newsbot.retrieval import Archive, ArchiveOptions
 
     (tmp_path / "seeds").mkdir()
     shutil.copy(SEED, tmp_path / "seeds" / SEED.name)
@@ -244,7 +244,7 @@ def test_a_closed_output_pipe_ends_quietly(workdir: Path) -> None:
         )
     assert newsbot("reindex", cwd=workdir).returncode == 0
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSBOT_", "DISCORD_"))}
-    command = f"{sys.executable} -m bot.cli latest -n 500 | head -1"
+    command = f"{sys.executable} -m newsbot.bot.cli latest -n 500 | head -1"
     result = subprocess.run(
         ["bash", "-o", "pipefail", "-c", command],
         cwd=workdir,
@@ -311,7 +311,7 @@ def test_reindex_watch_indexes_a_file_dropped_later_then_stops_on_ctrl_c(workdir
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSBOT_", "DISCORD_"))}
     env = {**environment, "PYTHONPATH": str(ROOT), "NEWSBOT_BOT__WATCH_SETTLE_SECONDS": "0.2"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "reindex", "--watch"],
+        [sys.executable, "-m", "newsbot.bot.cli", "reindex", "--watch"],
         cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     lines = Lines(process)

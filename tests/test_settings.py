@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.settings import ConfigError, Settings, load_settings
+from newsbot.bot.settings import ConfigError, Settings, load_settings
 from tests.conftest import ROOT, SEED
 
 SECRET = "abc.def.ghi"
@@ -255,7 +255,7 @@ def test_a_bad_token_in_the_config_file_exits_2_from_the_shell_without_the_token
     write_config(folder, f'[bot]\ntoken = "{SECRET}"\n')
     environment = {k: v for k, v in os.environ.items() if not k.upper().startswith(("NEWSBOT_", "DISCORD_"))}
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "stats"],
+        [sys.executable, "-m", "newsbot.bot.cli", "stats"],
         cwd=folder,
         env={**environment, "PYTHONPATH": str(ROOT)},
         capture_output=True,

@@ -14,12 +14,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import NewsBot
-from bot.render import NO_MENTIONS, fields_embed, lines_within
-from bot.settings import AnswerIn
-from bot.text import discord_markdown
-from bot.transformers import NotAllowed
-from retrieval import ArchiveError, ReindexBusy, ReindexReport, RemovalsNeedConsent
+from newsbot.bot.client import NewsBot
+from newsbot.bot.render import NO_MENTIONS, fields_embed, lines_within
+from newsbot.bot.settings import AnswerIn
+from newsbot.bot.text import discord_markdown
+from newsbot.bot.transformers import NotAllowed
+from newsbot.retrieval import ArchiveError, ReindexBusy, ReindexReport, RemovalsNeedConsent
 
 log = logging.getLogger(__name__)
 

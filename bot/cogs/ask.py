@@ -21,12 +21,20 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import NewsBot
-from bot.conversations import Asked
-from bot.gaps import Outcome
-from bot.render import NO_MENTIONS, answer_content, answer_embeds, clip, latest_embed, nothing_found, question_line
-from bot.transformers import Day
-from retrieval import Answer
+from newsbot.bot.client import NewsBot
+from newsbot.bot.conversations import Asked
+from newsbot.bot.gaps import Outcome
+from newsbot.bot.render import (
+    NO_MENTIONS,
+    answer_content,
+    answer_embeds,
+    clip,
+    latest_embed,
+    nothing_found,
+    question_line,
+)
+from newsbot.bot.transformers import Day
+from newsbot.retrieval import Answer
 
 log = logging.getLogger(__name__)
 

@@ -9,11 +9,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import NewsBot
-from bot.render import NO_MENTIONS, latest_embed
-from bot.text import discord_markdown
-from bot.transformers import Day
-from retrieval import LatestItem
+from newsbot.bot.client import NewsBot
+from newsbot.bot.render import NO_MENTIONS, latest_embed
+from newsbot.bot.text import discord_markdown
+from newsbot.bot.transformers import Day
+from newsbot.retrieval import LatestItem
 
 PAGE_SIZE = 10
 

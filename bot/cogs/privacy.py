@@ -13,8 +13,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import NewsBot
-from bot.render import NO_MENTIONS
+from newsbot.bot.client import NewsBot
+from newsbot.bot.render import NO_MENTIONS
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.settings import Settings, load_settings
+from newsbot.bot.settings import Settings, load_settings
 from tests.bot.harness import HOSTILE, LONG_TITLE, LocalBot, start_bot
 from tests.conftest import SEED
 from tests.localdiscord import LocalDiscord

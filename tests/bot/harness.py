@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.client import NewsBot
-from bot.settings import Settings
+from newsbot.bot.client import NewsBot
+from newsbot.bot.settings import Settings
 from tests.localdiscord import LocalDiscord
 
 HOSTILE = """---

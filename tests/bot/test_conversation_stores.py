@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels import ChannelSettings, needs_message_content
-from bot.conversations import CHAIN, Conversations
-from bot.gaps import Gaps
-from bot.members import Members
-from bot.settings import BotOptions, ChannelOptions
+from newsbot.bot.channels import ChannelSettings, needs_message_content
+from newsbot.bot.conversations import CHAIN, Conversations
+from newsbot.bot.gaps import Gaps
+from newsbot.bot.members import Members
+from newsbot.bot.settings import BotOptions, ChannelOptions
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.settings import Settings
+from newsbot.bot.settings import Settings
 from tests.bot.harness import LocalBot, start_bot
 from tests.bot.test_newsbot import MANAGE_GUILD, answered, buttons
 from tests.conftest import SEED

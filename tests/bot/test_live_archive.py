@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.settings import Settings
+from newsbot.bot.settings import Settings
 from tests.bot.harness import LocalBot, start_bot
 from tests.bot.test_newsbot import answered
 from tests.localdiscord import LocalDiscord, RecordedRequest, matching

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.logs import formatter
+from newsbot.bot.logs import formatter
 
 
 def record(level: int, message: str) -> logging.LogRecord:

@@ -6,9 +6,9 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.members import DATABASE_NAME, Members
-from retrieval import DATABASE_NAME as ARCHIVE_DATABASE
-from retrieval.store import Store
+from newsbot.bot.members import DATABASE_NAME, Members
+from newsbot.retrieval import DATABASE_NAME as ARCHIVE_DATABASE
+from newsbot.retrieval.store import Store
 
 
 async def test_one_vote_per_member_per_answer(tmp_path: Path) -> None:

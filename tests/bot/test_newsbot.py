@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
-from bot.cogs.admin import BUSY, CANCELLED, NOT_ADMIN, NOT_YOURS, report_embed
-from bot.render import EMBED_TOTAL_LIMIT, link
-from bot.settings import Settings
-from retrieval import ReindexReport
-from retrieval.engines import TantivyEngine
-from retrieval.locking import WriterLock
-from retrieval.seeds import Skipped
+from newsbot.bot.cogs.admin import BUSY, CANCELLED, NOT_ADMIN, NOT_YOURS, report_embed
+from newsbot.bot.render import EMBED_TOTAL_LIMIT, link
+from newsbot.bot.settings import Settings
+from newsbot.retrieval import ReindexReport
+from newsbot.retrieval.engines import TantivyEngine
+from newsbot.retrieval.locking import WriterLock
+from newsbot.retrieval.seeds import Skipped
 from tests.bot.harness import LONG_TITLE, LocalBot, start_bot
 from tests.localdiscord import InteractionHandle, LocalDiscord, matching
 

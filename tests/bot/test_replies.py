@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.replies import nothing_text, preface_lines
-from retrieval import Answer
+from newsbot.bot.replies import nothing_text, preface_lines
+from newsbot.retrieval import Answer
 
 
 def plain(word: str) -> str:

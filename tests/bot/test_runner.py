@@ -20,7 +20,7 @@ def environment(tmp_path: Path, bot_seeds: Path, **extra: str) -> dict[str, str]
 
 async def newsbot_run(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run", cwd=cwd, env=env,
+        sys.executable, "-m", "newsbot.bot.cli", "run", cwd=cwd, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
 
@@ -70,7 +70,7 @@ async def test_run_with_a_rejected_token_exits_non_zero(tmp_path: Path, bot_seed
 UNREACHABLE = r"""
 import sys
 import discord.http
-from bot.cli import main
+from newsbot.bot.cli import main
 
 discord.http.Route.BASE = "http://127.0.0.1:9/api/v10"
 sys.exit(main(["run"]))

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.render import latest_line, link
-from bot.text import (
+from newsbot.bot.render import latest_line, link
+from newsbot.bot.text import (
     ANSI_BOLD,
     ANSI_NORMAL,
     BIDI_CONTROLS,
@@ -26,7 +26,7 @@ from bot.text import (
     sanitize,
     terminal_text,
 )
-from retrieval import LatestItem
+from newsbot.retrieval import LatestItem
 from tests.bot.harness import LocalBot
 from tests.bot.test_newsbot import answered
 from tests.localdiscord import LocalDiscord

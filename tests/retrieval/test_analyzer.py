@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.analyzer import Analyzer
+from newsbot.retrieval.analyzer import Analyzer
 
 ANALYZER = Analyzer()
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from retrieval.analyzer import Analyzer
-from retrieval.answer import ELLIPSIS, excerpt_for
+from newsbot.retrieval.analyzer import Analyzer
+from newsbot.retrieval.answer import ELLIPSIS, excerpt_for
 
 ANALYZER = Analyzer()
 PASSAGE = (

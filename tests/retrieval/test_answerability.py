@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.analyzer import Analyzer
-from retrieval.answerability import coverage, coverage_weights, frame_terms, strength, surface_words
+from newsbot.retrieval.analyzer import Analyzer
+from newsbot.retrieval.answerability import coverage, coverage_weights, frame_terms, strength, surface_words
 
 
 def test_coverage_is_the_share_of_idf_weight_the_answer_holds() -> None:

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-import retrieval.checkpoints
-from retrieval import Archive, ReindexBusy
-from retrieval.lifecycle import IndexKeeper
-from retrieval.locking import WriterLock
-from retrieval.options import ArchiveOptions, SearchOptions
+from newsbot.retrieval import Archive, ReindexBusy, checkpoints
+from newsbot.retrieval.lifecycle import IndexKeeper
+from newsbot.retrieval.locking import WriterLock
+from newsbot.retrieval.options import ArchiveOptions, SearchOptions
 from tests.conftest import SEED
 from tests.retrieval.test_formats import SEED_HEADLINES
 
@@ -208,13 +207,13 @@ async def test_crash_between_steps_leaves_an_archive_that_opens_and_answers(
         if name == step:
             raise Crash(name)
 
-    monkeypatch.setattr(retrieval.checkpoints, "reached", crash)
+    monkeypatch.setattr(checkpoints, "reached", crash)
     with pytest.raises(Crash):
         await archive.reindex()
     # Still answering from the previous index in the same process.
     assert (await archive.ask("Russia Turkey ICG")).found
     await archive.close()
-    monkeypatch.setattr(retrieval.checkpoints, "reached", lambda name: None)
+    monkeypatch.setattr(checkpoints, "reached", lambda name: None)
 
     reopened = await Archive.open(options)
     try:
@@ -327,10 +326,10 @@ async def test_crash_while_rebuilding_the_index_leaves_a_usable_archive(
         if name == "rebuild:before-switch":
             raise Crash(name)
 
-    monkeypatch.setattr(retrieval.checkpoints, "reached", crash)
+    monkeypatch.setattr(checkpoints, "reached", crash)
     with pytest.raises(Crash):
         await Archive.open(options)
-    monkeypatch.setattr(retrieval.checkpoints, "reached", lambda name: None)
+    monkeypatch.setattr(checkpoints, "reached", lambda name: None)
     reopened = await Archive.open(options)
     try:
         assert reopened.engine is not None and reopened.engine.generation() == 5

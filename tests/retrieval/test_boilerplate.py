@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from retrieval import Archive, ArchiveOptions
-from retrieval.boilerplate import sentence_key, sentence_keys
+from newsbot.retrieval import Archive, ArchiveOptions
+from newsbot.retrieval.boilerplate import sentence_key, sentence_keys
 
 FOOTER = "Stay updated with the latest sports news across Cricket, Football, Chess, and more."
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from retrieval import Archive, ArchiveOptions
-from retrieval.seeds import scan_seeds
+from newsbot.retrieval import Archive, ArchiveOptions
+from newsbot.retrieval.seeds import scan_seeds
 
 SECRET = "DISCORD_TOKEN=MTIz.secret.value"
 
@@ -75,7 +75,7 @@ async def test_an_operator_may_allow_a_folder_outside_by_name(options: ArchiveOp
 
 
 def test_a_file_replaced_by_an_outside_link_after_the_scan_is_not_read(options: ArchiveOptions, outside: Path) -> None:
-    from retrieval.seeds import SkipFile, read_seed
+    from newsbot.retrieval.seeds import SkipFile, read_seed
 
     victim = options.seeds_dir / "swap.txt"
     victim.write_text("Harmless page\nNothing to see.\n")

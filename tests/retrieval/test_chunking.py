@@ -3,8 +3,8 @@ from __future__ import annotations
 import itertools
 from datetime import date
 
-from retrieval.chunking import body_passages, passages_for, sentence_spans
-from retrieval.formats import parse_page
+from newsbot.retrieval.chunking import body_passages, passages_for, sentence_spans
+from newsbot.retrieval.formats import parse_page
 from tests.conftest import SEED
 
 

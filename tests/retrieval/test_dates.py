@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from retrieval.dates import human_date, parse_date
+from newsbot.retrieval.dates import human_date, parse_date
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
-from retrieval import Archive, ArchiveOptions
+from newsbot.retrieval import Archive, ArchiveOptions
 from tests.conftest import SEED
 
 

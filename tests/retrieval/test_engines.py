@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from retrieval.analyzer import Analyzer
-from retrieval.chunking import passages_for
-from retrieval.engines import IndexedPassage, RankBM25Engine, TantivyEngine
-from retrieval.formats import parse_jsonl
+from newsbot.retrieval.analyzer import Analyzer
+from newsbot.retrieval.chunking import passages_for
+from newsbot.retrieval.engines import IndexedPassage, RankBM25Engine, TantivyEngine
+from newsbot.retrieval.formats import parse_jsonl
 from tests.conftest import news_lines
 
 ANALYZER = Analyzer()

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from retrieval import Archive
-from retrieval.options import ArchiveOptions
+from newsbot.retrieval import Archive
+from newsbot.retrieval.options import ArchiveOptions
 from tests.conftest import SEED
 
 TOURISM = """---

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from retrieval.formats import FormatWarning, parse_jsonl, parse_markdown, parse_page, parse_text
+from newsbot.retrieval.formats import FormatWarning, parse_jsonl, parse_markdown, parse_page, parse_text
 from tests.conftest import SEED
 
 SEED_HEADLINES = [

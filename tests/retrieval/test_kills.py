@@ -34,9 +34,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from retrieval.archive import DATABASE_NAME, Archive
-from retrieval.options import ArchiveOptions
-from retrieval.store import Pending
+from newsbot.retrieval.archive import DATABASE_NAME, Archive
+from newsbot.retrieval.options import ArchiveOptions
+from newsbot.retrieval.store import Pending
 
 ROOT = Path(__file__).resolve().parents[2]
 KILLS = int(os.environ.get("NEWSBOT_KILLS", "20"))
@@ -53,9 +53,9 @@ import sys
 import time
 from pathlib import Path
 
-import retrieval.checkpoints
-from retrieval.archive import Archive
-from retrieval.options import ArchiveOptions
+from newsbot.retrieval import checkpoints
+from newsbot.retrieval.archive import Archive
+from newsbot.retrieval.options import ArchiveOptions
 
 pause_at = sys.argv[3] if len(sys.argv) > 3 else None
 
@@ -67,7 +67,7 @@ def checkpoint(step):
         time.sleep(3600)
 
 
-retrieval.checkpoints.reached = checkpoint
+checkpoints.reached = checkpoint
 
 
 async def main():

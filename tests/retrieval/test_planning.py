@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from retrieval.planning import Article, FileState, Scanned, plan_articles, plan_files, removal_share
+from newsbot.retrieval.planning import Article, FileState, Scanned, plan_articles, plan_files, removal_share
 
 KNOWN = {
     "a.md": FileState(10, 100, "ha"),

@@ -7,11 +7,11 @@ from datetime import date
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from retrieval.analyzer import Analyzer
-from retrieval.answer import excerpt_for
-from retrieval.chunking import body_passages, passages_for, sentence_spans
-from retrieval.dates import parse_date
-from retrieval.formats import parse_jsonl, parse_markdown, parse_page
+from newsbot.retrieval.analyzer import Analyzer
+from newsbot.retrieval.answer import excerpt_for
+from newsbot.retrieval.chunking import body_passages, passages_for, sentence_spans
+from newsbot.retrieval.dates import parse_date
+from newsbot.retrieval.formats import parse_jsonl, parse_markdown, parse_page
 
 ANALYZER = Analyzer()
 # Text shaped like scraped pages: words, punctuation, quotes, dates, newlines, odd Unicode.

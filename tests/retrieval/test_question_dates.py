@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from retrieval.question_dates import DateScope, question_dates
+from newsbot.retrieval.question_dates import DateScope, question_dates
 
 TODAY = date(2026, 12, 3)  # a Thursday
 DATE_SET = Path(__file__).resolve().parents[2] / "benchmarks" / "questions" / "dates.jsonl"

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from retrieval import Archive, ReindexBusy, RemovalsNeedConsent
-from retrieval.lifecycle import IndexKeeper
-from retrieval.locking import WriterLock
-from retrieval.options import ArchiveOptions
-from retrieval.store import Store
+from newsbot.retrieval import Archive, ReindexBusy, RemovalsNeedConsent
+from newsbot.retrieval.lifecycle import IndexKeeper
+from newsbot.retrieval.locking import WriterLock
+from newsbot.retrieval.options import ArchiveOptions
+from newsbot.retrieval.store import Store
 
 
 def _md(title: str, body: str) -> str:

@@ -22,9 +22,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-import retrieval.reindex as reindex_module
-from retrieval.archive import Archive
-from retrieval.options import ArchiveOptions
+import newsbot.retrieval.reindex as reindex_module
+from newsbot.retrieval.archive import Archive
+from newsbot.retrieval.options import ArchiveOptions
 
 WORDS = "barley cotton sorghum millet wheat maize rice oats rye quinoa lentil pea bean soy flax hemp".split()
 NAMES = [f"n{i}" for i in range(8)]

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.archive import Archive
-from retrieval.options import ArchiveOptions
-from retrieval.seeds import SeedFile, SkipFile, read_seed, scan_seeds
+from newsbot.retrieval.archive import Archive
+from newsbot.retrieval.options import ArchiveOptions
+from newsbot.retrieval.seeds import SeedFile, SkipFile, read_seed, scan_seeds
 
 
 def _seed(path: Path) -> SeedFile:
@@ -110,7 +110,7 @@ async def test_file_vanishing_mid_reindex_keeps_its_indexed_articles(
         await archive.reindex()
         seed = next(options.seeds_dir.iterdir())
         seed.write_text(seed.read_text() + "\nAn added paragraph about vanishing files.\n")
-        import retrieval.reindex as reindex_module
+        import newsbot.retrieval.reindex as reindex_module
 
         real_digest = reindex_module.file_digest
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from retrieval import Archive, ArchiveOptions
-from retrieval.analyzer import Analyzer
-from retrieval.spelling import correct, corrected_question, distance, more_slips, slips, suspects
+from newsbot.retrieval import Archive, ArchiveOptions
+from newsbot.retrieval.analyzer import Analyzer
+from newsbot.retrieval.spelling import correct, corrected_question, distance, more_slips, slips, suspects
 
 ANALYZER = Analyzer()
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.store import SCHEMA_VERSION, Store, _statements, migrations
+from newsbot.retrieval.store import SCHEMA_VERSION, Store, _statements, migrations
 
 
 def test_migrations_are_numbered_in_order_from_one() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from retrieval import Archive
+from newsbot.retrieval import Archive
 from tests.retrieval.test_formats import SEED_HEADLINES
 
 

@@ -8,9 +8,9 @@ import time
 from datetime import date
 from pathlib import Path
 
-from retrieval import Archive
-from retrieval.reindex import ReindexReport
-from retrieval.watch import watch_seeds
+from newsbot.retrieval import Archive
+from newsbot.retrieval.reindex import ReindexReport
+from newsbot.retrieval.watch import watch_seeds
 from tests.conftest import SEED
 
 STORY = """---
