@@ -339,6 +339,8 @@ class AskCog(commands.Cog):
         if me is None or message.author.bot or message.webhook_id is not None or message.guild is None:
             return
         channel = message.channel
+        if isinstance(channel, discord.Thread) and message.id == channel.id:
+            return  # a forum post's first message: `on_thread_create` answers the post
         home = channel.parent_id if isinstance(channel, discord.Thread) and channel.parent_id else channel.id
         settings = await self.bot.channel_settings.get(home)
         if not settings.enabled:

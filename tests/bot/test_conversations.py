@@ -190,6 +190,9 @@ async def test_a_forum_post_is_answered_in_its_own_thread(
         assert KARABAKH_TITLE in first_title(answer.json)
         assert answer.json["allowed_mentions"]["parse"] == []
         assert await bot.conversations.in_thread(int(post["id"])) is not None  # later posts there follow up
+        await asyncio.sleep(0.3)
+        answers = server.requests_matching(matching("POST", f"/channels/{post['id']}/messages"), after=mark)
+        assert len(answers) == 1  # the post's first message is the post, not a follow-up to its answer
     finally:
         await stop(bot, runner)
 
