@@ -65,6 +65,7 @@ class Announcer:
         self.options = bot.settings.bot
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
+        self._started = False  # only the process that watches seeds/ announces (see NewsBot)
 
     @property
     def enabled(self) -> bool:
@@ -72,10 +73,11 @@ class Announcer:
 
     async def start(self) -> None:
         """Remember where the archive stands (the first time), then poll for other processes' reindexes."""
-        if not self.enabled:
+        if not self.enabled or self._started:
             return
         if await self._read_state() is None:
             await self._write_state(await self.bot.archive.generation())
+        self._started = True
         self._task = asyncio.create_task(self._poll())
 
     async def stop(self) -> None:
@@ -94,7 +96,7 @@ class Announcer:
 
     async def check(self) -> int:
         """Announce what the archive added since last time; returns how many articles were announced."""
-        if not self.enabled:
+        if not self._started:
             return 0
         async with self._lock:
             since = await self._read_state() or 0

@@ -17,10 +17,12 @@ from newsbot.bot.members import Members
 from newsbot.bot.render import NO_MENTIONS
 from newsbot.bot.settings import Settings
 from newsbot.bot.transformers import MemberMistake
-from newsbot.retrieval import DATABASE_NAME, Archive, ReindexReport, watch_seeds
+from newsbot.retrieval import DATABASE_NAME, Archive, ReindexReport, WatcherLock, watch_seeds
 
 log = logging.getLogger(__name__)
 
+# How often a process that does not watch seeds/ checks whether the one that did has stopped.
+TAKEOVER_SECONDS = 30.0
 EXTENSIONS = (
     "newsbot.bot.cogs.ask",
     "newsbot.bot.cogs.headlines",
@@ -72,6 +74,9 @@ class NewsBot(commands.Bot):
     """Holds what every cog shares: settings, the archive, and when it started."""
 
     def __init__(self, settings: Settings, **options: object) -> None:
+        if settings.bot.shard_count is not None:
+            # One shard of several, each its own `newsbot run` process on the same data directory.
+            options = {"shard_id": settings.bot.shard_id, "shard_count": settings.bot.shard_count, **options}
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents_for(settings),
@@ -89,6 +94,8 @@ class NewsBot(commands.Bot):
         self.announcer = Announcer(self)
         self._watcher: asyncio.Task[None] | None = None
         self._stop_watching = asyncio.Event()
+        self._watcher_lock = WatcherLock(settings.data_dir)
+        self._takeover: asyncio.Task[None] | None = None
 
     @property
     def archive(self) -> Archive:
@@ -127,12 +134,29 @@ class NewsBot(commands.Bot):
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self.sync_commands()
+        if not await self._take_the_watch():
+            log.info("another newsbot process on this data directory watches seeds/ and announces; this one answers")
+            self._takeover = asyncio.create_task(self._wait_for_the_watch())
+
+    async def _take_the_watch(self) -> bool:
+        """Watch seeds/ and announce, if no other process on this data directory does; True if this one does."""
+        if not self._watcher_lock.try_acquire():
+            return False
         await self.announcer.start()
-        if self.settings.bot.watch_seeds:
+        if self.settings.bot.watch_seeds and self._archive is not None:
             settle = self.settings.bot.watch_settle_seconds
             watching = watch_seeds(self._archive, self.after_reindex, settle=settle, stop=self._stop_watching)
             self._watcher = asyncio.create_task(watching)
             log.info("watching %s for new and changed articles", self.settings.seeds_dir)
+        return True
+
+    async def _wait_for_the_watch(self) -> None:
+        """Take over the watch when the process holding it stops."""
+        while True:
+            await asyncio.sleep(TAKEOVER_SECONDS)  # polling a lock another process holds: no event to wait on
+            if await self._take_the_watch():
+                log.info("took over watching seeds/ from a process that stopped")
+                return
 
     async def after_reindex(self, report: ReindexReport) -> None:
         """Every reindex this process runs ends here: logged, and its new articles announced."""
@@ -168,6 +192,8 @@ class NewsBot(commands.Bot):
 
     async def close(self) -> None:
         self.loop_watch.stop()
+        if self._takeover is not None:
+            self._takeover.cancel()
         self._stop_watching.set()
         if self._watcher is not None:
             try:
@@ -176,6 +202,7 @@ class NewsBot(commands.Bot):
                 log.warning("the seeds watcher did not stop in time")
             self._watcher = None
         await self.announcer.stop()
+        self._watcher_lock.release()
         await super().close()
         if self._archive is not None:
             await self._archive.close()

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin
 
 from dotenv import dotenv_values
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from pydantic_core import ErrorDetails
 from pydantic_settings import (
     BaseSettings,
@@ -88,6 +88,17 @@ class BotOptions(BaseModel):
     announce_channel_id: int | None = Field(None, description="post articles new to the archive here")
     announce_role_id: int | None = Field(None, description="the one role an announcement may ping")
     announce_limit: int = Field(10, ge=1, le=25, description="articles listed per announcement, then 'and N more'")
+    shard_count: int | None = Field(None, ge=1, le=1000, description="shards over all newsbot processes (unset: one)")
+    shard_id: int | None = Field(None, ge=0, description="the shard this process runs, 0 to shard_count - 1")
+
+    @model_validator(mode="after")
+    def _one_shard_of_many(self) -> BotOptions:
+        if (self.shard_count is None) != (self.shard_id is None):
+            raise ValueError("shard_count and shard_id are set together (or neither)")
+        if self.shard_count is not None and self.shard_id is not None and self.shard_id >= self.shard_count:
+            raise ValueError(f"shard_id must be below shard_count ({self.shard_count})")
+        return self
+
     admin_user_ids: list[int] = Field(default_factory=list)
     admin_role_ids: list[int] = Field(default_factory=list)
     cooldown_seconds: float = Field(10.0, ge=0, le=3600)

@@ -8,6 +8,7 @@ from newsbot.retrieval.answer import Answer, Hit
 from newsbot.retrieval.archive import DATABASE_NAME, MAX_QUESTION_CHARS, Archive
 from newsbot.retrieval.dates import human_date, parse_date
 from newsbot.retrieval.errors import ArchiveError, ReindexBusy, RemovalsNeedConsent
+from newsbot.retrieval.locking import WatcherLock
 from newsbot.retrieval.options import ArchiveOptions
 from newsbot.retrieval.reindex import ReindexReport
 from newsbot.retrieval.store import AddedArticle, LatestItem
@@ -26,6 +27,7 @@ __all__ = [
     "ReindexBusy",
     "ReindexReport",
     "RemovalsNeedConsent",
+    "WatcherLock",
     "human_date",
     "parse_date",
     "reindex_round",

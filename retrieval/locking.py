@@ -66,3 +66,39 @@ class WriterLock:
     @property
     def held(self) -> bool:
         return self._fd is not None
+
+
+class WatcherLock:
+    """Which of several processes on one data directory watches the seeds folder (and announces).
+
+    A `flock` on `watcher.lock` inside the data directory, held for the life of
+    the process that got it and released by the kernel when that process dies,
+    so another can take over. Apart from `WriterLock`: the watcher owner
+    reindexes now and then, while every process answers questions.
+    """
+
+    NAME = "watcher.lock"
+
+    def __init__(self, directory: Path) -> None:
+        self.path = directory / self.NAME
+        self._fd: int | None = None
+
+    def try_acquire(self) -> bool:
+        """Take the lock if no other process holds it; True if this process holds it now."""
+        if self._fd is not None:
+            return True
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        self._fd = fd
+        return True
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None

@@ -377,6 +377,7 @@ class Core:
         self._log: list[JSONDict] = []
         self._outbox: list[PendingDispatch] = []
         self._live: LiveConnection | None = None
+        self.shards_identified: list[tuple[int, int, int]] = []  # (shard id, shard count, connection index)
         self._connections: list[LiveConnection] = []
         self._gateway_lock = asyncio.Lock()
         self._changed = asyncio.Condition()

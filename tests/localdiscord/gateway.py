@@ -119,11 +119,25 @@ class GatewayMixin(Core):
     def _token_ok(self, token: Any) -> bool:
         return self.token is None or token == self.token
 
+    def guild_shard(self, shard_count: int) -> int:
+        """The shard Discord delivers this guild's events to: (guild_id >> 22) % shard_count."""
+        return (int(self.guild_id) >> 22) % shard_count
+
     async def _identify(self, live: LiveConnection, data: JSONDict) -> None:
         self.identifies += 1
         if not self._token_ok(data.get("token")):
             await live.ws.close(code=4004, message=b"Authentication failed.")
             return
+        shard = data.get("shard")
+        if shard is not None:
+            shard_id, shard_count = int(shard[0]), int(shard[1])
+            if not 0 <= shard_id < shard_count:
+                await live.ws.close(code=4010, message=b"Invalid shard.")
+                return
+            self.shards_identified.append((shard_id, shard_count, live.info.index))
+            if shard_id != self.guild_shard(shard_count):
+                await self._identify_other_shard(live, data)
+                return
         async with self._gateway_lock:
             self.intents = int(data.get("intents", 0))
             self.session_id = secrets.token_hex(16)
@@ -150,6 +164,27 @@ class GatewayMixin(Core):
             await self._send_dispatch(live, "GUILD_CREATE", self.guild())
             self._live = live
             await self._flush_outbox(live)
+
+    async def _identify_other_shard(self, live: LiveConnection, data: JSONDict) -> None:
+        """A shard this guild does not belong to: a session with no guilds, to which nothing is dispatched."""
+        ready: JSONDict = {
+            "v": 10,
+            "user": {**self.bot_user, "verified": True, "mfa_enabled": False, "email": None},
+            "guilds": [],
+            "session_id": secrets.token_hex(16),
+            "session_type": "normal",
+            "resume_gateway_url": self.resume_gateway_url,
+            "application": {"id": self.application_id, "flags": 0},
+            "private_channels": [],
+            "relationships": [],
+            "presences": [],
+            "guild_join_requests": [],
+            "geo_ordered_rtc_regions": [],
+            "shard": data["shard"],
+            "_trace": ["localdiscord"],
+        }
+        # Its own sequence: the guild shard's session and replay log are not this one's.
+        await self._send(live, {"op": OP_DISPATCH, "t": "READY", "s": 1, "d": ready})
 
     async def _resume(self, live: LiveConnection, data: JSONDict) -> None:
         self.resumes += 1
