@@ -124,7 +124,12 @@ def search(
             for term, word in zip(terms, named, strict=True)
             if term not in ranked.best and frequencies[term] and term in ranked.judged
         ],
-        absent=[word for term, word in zip(terms, named, strict=True) if not frequencies[term]],
+        # "many" missing from a small archive is not what it lacks: frame words are named only if all there is.
+        absent=[
+            word
+            for term, word in zip(terms, named, strict=True)
+            if not frequencies[term] and (term not in frame_terms(analyzer) or set(terms) <= frame_terms(analyzer))
+        ],
         corrections=corrections,
         searched=corrected_question(question, corrections) if fixed else None,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from newsbot.retrieval import Archive
 from newsbot.retrieval.analyzer import Analyzer
 from newsbot.retrieval.answerability import coverage, coverage_weights, frame_terms, strength, surface_words
 
@@ -37,3 +38,9 @@ def test_each_term_is_named_back_with_the_word_the_member_wrote() -> None:
     words = surface_words("What did Azerbaijan’s president say about sanctions?", Analyzer())
     assert words["azerbaijan"] == "Azerbaijan’s"
     assert words["sanction"] == "sanctions"
+
+
+async def test_a_frame_word_the_archive_lacks_is_not_named_as_what_it_lacks(archive: Archive) -> None:
+    answer = await archive.ask("How many moons does Jupiter have?")  # the seed never says "many"
+    assert not answer.found
+    assert answer.absent == ["moons", "Jupiter"]
