@@ -105,7 +105,7 @@ class NewsBot(commands.Bot):
 
     @property
     def members(self) -> Members:
-        """What the bot stores about members (votes), apart from the archive."""
+        """What the bot keeps apart from the archive: votes, question chains, gaps, channel settings."""
         if self._members is None:
             raise RuntimeError("the members' store is opened in setup_hook, before any event")
         return self._members
