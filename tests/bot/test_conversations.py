@@ -220,6 +220,7 @@ async def test_settings_are_for_moderators_and_switch_a_channel_to_threads(
         matching("POST", f"/channels/{server.channel_id}/messages/{asked['id']}/threads"), after=mark
     )
     assert opened.ok
+    await server.wait_for_request(matching("POST", f"/channels/{opened.response['id']}/messages"), after=mark)
     off = await answered(await server.slash("settings", {"enabled": False}, permissions=MANAGE_GUILD))
     assert off["embeds"][0]["fields"][0]["value"] == "off"
     mark = server.mark()
