@@ -238,9 +238,10 @@ async def test_an_archive_opened_from_code_also_creates_private_files(tmp_path: 
 
 
 def test_a_closed_output_pipe_ends_quietly(workdir: Path) -> None:
-    for i in range(300):  # enough output to fill the pipe's buffer
+    padding = " ".join(["longer"] * 60)
+    for i in range(300):  # ~130 KB of output: more than a pipe holds (64 KB), so `head` closes it mid-write
         (workdir / "seeds" / f"n{i:03d}.md").write_text(
-            f"---\ntitle: Note {i}\ndate: 2026-01-{1 + i % 28:02d}\n---\nx.\n"
+            f"---\ntitle: Note {i} {padding}\ndate: 2026-01-{1 + i % 28:02d}\n---\nx.\n"
         )
     assert newsbot("reindex", cwd=workdir).returncode == 0
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSBOT_", "DISCORD_"))}
