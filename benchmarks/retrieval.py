@@ -11,9 +11,17 @@ For each corpus size (passages recombined from real news, `benchmarks/corpus.py`
 
 Each measurement runs in its own process, so peak memory (VmHWM) belongs to it.
 Queries are run one at a time on one thread; ≥ 200 questions (the evaluation set
-plus corpus headlines). Results: `benchmarks/results/retrieval.{md,json,png}`.
+plus corpus headlines). Size on disk is what the engine leaves behind after the
+build: newsbot's passage store (SQLite) and its index separately; a peer's index
+(bm25s keeps none). Results: `benchmarks/results/retrieval.{md,json,png}`.
+
+An engine whose peak memory, scaled linearly from the largest smaller size in
+the reference results (`--reference`), would pass `--memory-budget-gb` is not
+run and its row says so, so a large size cannot push the machine into swap.
 
     python -m benchmarks.retrieval --sizes 1000 10000 100000 1000000
+    python -m benchmarks.retrieval --sizes 10000000 --engines newsbot/tantivy tantivy-raw \
+        --out benchmarks/results/retrieval_10m --note "shared the machine with a test run"
 """
 
 from __future__ import annotations
@@ -45,6 +53,9 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 QUESTION_COUNT = 200
 RANK_BM25_BUILD_LIMIT = 600.0  # seconds: the card's reference engine is skipped past this
+NEWSBOT_ENGINES = ("newsbot/tantivy", "newsbot/rank-bm25")
+PEERS = ("tantivy-raw", "bm25s", "fts5")
+ENGINES = NEWSBOT_ENGINES + PEERS
 
 
 # -- measuring helpers ----------------------------------------------------------
@@ -80,6 +91,37 @@ def timed(run: Callable[[str], object], questions: Sequence[str]) -> list[float]
         run(question)
         latencies.append(time.perf_counter() - started)
     return latencies
+
+
+def disk_mb(*paths: Path) -> float:
+    """Bytes on disk under `paths` (files and directories), in MB."""
+    total = 0
+    for path in paths:
+        files = [path] if path.is_file() else path.rglob("*") if path.is_dir() else []
+        total += sum(f.stat().st_blocks * 512 for f in files if f.is_file())
+    return round(total / 1_000_000, 1)
+
+
+def newsbot_disk(data: Path) -> dict[str, float]:
+    """newsbot's passage store (SQLite and its journal) and its index, on disk."""
+    sizes = {"store_mb": disk_mb(*data.glob("newsbot.sqlite3*"))}
+    if (data / "index").is_dir():  # rank-bm25 keeps its index in memory only
+        sizes["index_mb"] = disk_mb(data / "index")
+    return sizes
+
+
+def expected_peak_mb(reference: dict[str, Any], engine: str, size: int) -> tuple[float, int] | None:
+    """(peak MB scaled linearly to `size`, the size it was scaled from), from the reference run."""
+    known = [
+        (int(s), rows[engine])
+        for s, rows in reference.get("sizes", {}).items()
+        if int(s) <= size and "error" not in rows.get(engine, {"error": "absent"})
+    ]
+    if not known:
+        return None
+    base, row = max(known, key=lambda pair: pair[0])
+    peak = max(float(row.get(key, 0)) for key in ("build_peak_mb", "serving_rss_mb", "serving_peak_mb"))
+    return peak * size / base, base
 
 
 def questions_for(corpus: Path) -> list[str]:
@@ -271,32 +313,68 @@ def in_process(kind: str, *args: Any, timeout: float = 3600) -> dict[str, Any]:
 # -- the run --------------------------------------------------------------------
 
 
-def measure_size(size: int, log: Callable[[str], None], skip_rank_bm25: bool) -> dict[str, Any]:
+def measure_size(
+    size: int,
+    log: Callable[[str], None],
+    skip_rank_bm25: bool,
+    engines: Sequence[str] = ENGINES,
+    reference: dict[str, Any] | None = None,
+    budget_mb: float = float("inf"),
+) -> dict[str, Any]:
     corpus = build_corpus(size)
     questions = questions_for(corpus)
     work = Path(tempfile.mkdtemp(prefix=f"newsbot-bench-{size}-"))
     rows: dict[str, Any] = {"corpus": describe(size)}
+
+    def too_big(name: str) -> bool:
+        expected = expected_peak_mb(reference or {}, name, size)
+        if expected is None or expected[0] <= budget_mb:
+            return False
+        peak, base = expected
+        rows[name] = {
+            "error": f"not run: would need ~{peak / 1000:.1f} GB (peak at {base:,} × {size / base:g}), "
+            f"budget {budget_mb / 1000:.1f} GB",
+            "expected_peak_mb": round(peak),
+        }
+        log(f"{size}: {name} {rows[name]['error']}")
+        return True
+
     try:
-        for engine in ("tantivy", "rank-bm25"):
-            name = f"newsbot/{engine}"
+        for name in NEWSBOT_ENGINES:
+            engine = name.removeprefix("newsbot/")
+            # The peers read newsbot/tantivy's store, so it is built whenever a peer runs.
+            needed_as_store = engine == "tantivy" and any(p in engines for p in PEERS)
+            if name not in engines and not needed_as_store:
+                continue
+            if name in engines and too_big(name):
+                continue
             limit = RANK_BM25_BUILD_LIMIT if engine == "rank-bm25" else 3600
             if engine == "rank-bm25" and skip_rank_bm25:
                 rows[name] = {"error": f"not run: 10× the last size's build would pass {RANK_BM25_BUILD_LIMIT:.0f} s"}
                 continue
-            data = str(work / engine)
+            data = work / engine
             log(f"{size}: {name} build")
-            built = in_process("newsbot-build", engine, str(corpus), data, timeout=limit)
+            built = in_process("newsbot-build", engine, str(corpus), str(data), timeout=limit)
             if "error" in built:
                 rows[name] = built
                 continue
+            built.update(newsbot_disk(data))
+            if name not in engines:
+                rows["_store"] = built  # built only for the peers; not a row of its own
+                continue
             log(f"{size}: {name} serve")
-            rows[name] = {**built, **in_process("newsbot-serve", engine, str(corpus), data, questions)}
-        data = str(work / "tantivy")
-        for peer in ("tantivy-raw", "bm25s", "fts5"):
+            rows[name] = {**built, **in_process("newsbot-serve", engine, str(corpus), str(data), questions)}
+        data = work / "tantivy"
+        for peer in PEERS:
+            if peer not in engines or too_big(peer):
+                continue
             log(f"{size}: {peer}")
             index_dir = work / peer
             index_dir.mkdir()
-            rows[peer] = in_process("peer", peer, data, str(index_dir), questions)
+            rows[peer] = in_process("peer", peer, str(data), str(index_dir), questions)
+            if "error" not in rows[peer] and peer != "bm25s":  # bm25s is in memory only
+                rows[peer]["index_mb"] = disk_mb(index_dir)
+            shutil.rmtree(index_dir, ignore_errors=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return rows
@@ -312,9 +390,12 @@ def machine() -> dict[str, str]:
         ),
         platform.machine(),
     )
+    memory_gb = int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024
     return {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "cpu": f"{cpu}, {os.cpu_count()} cores",
+        "memory": f"{memory_gb:.1f} GB",
+        "load average at start": " ".join(f"{load:.2f}" for load in os.getloadavg()),
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
         **versions,
@@ -331,6 +412,8 @@ COLUMNS = [
     ("serving_rss_mb", "RSS MB (serving)"),
     ("startup_s", "start-up s"),
     ("incremental_s", "1-file reindex s"),
+    ("index_mb", "index MB (disk)"),
+    ("store_mb", "store MB (disk)"),
 ]
 
 
@@ -338,6 +421,9 @@ def markdown(results: dict[str, Any]) -> str:
     lines = ["# Retrieval speed and memory", ""]
     lines += [f"- {key}: {value}" for key, value in results["machine"].items()]
     lines += ["", "Generated by `python -m benchmarks.retrieval`; see benchmarks/README.md.", ""]
+    lines += [f"Note: {note}" for note in results.get("notes", [])]
+    if results.get("notes"):
+        lines.append("")
     for size, rows in results["sizes"].items():
         corpus = rows["corpus"]
         lines += [f"## {int(size):,} passages ({corpus['articles']:,} articles in {corpus['files']} files)", ""]
@@ -393,21 +479,43 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000, 1000000])
     parser.add_argument("--out", default=str(RESULTS / "retrieval"))
+    parser.add_argument(
+        "--engines", nargs="+", choices=ENGINES, default=list(ENGINES), help="which engines to run (default: all)"
+    )
+    parser.add_argument(
+        "--reference",
+        default=str(RESULTS / "retrieval.json"),
+        help="earlier results whose peak memory, scaled to each size, decides whether an engine fits",
+    )
+    parser.add_argument(
+        "--memory-budget-gb", type=float, default=16.0, help="skip an engine expected to need more than this"
+    )
+    parser.add_argument("--note", action="append", default=[], help="a line to print with the results")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         kind, *rest = json.loads(args.worker)
         print(json.dumps(WORKERS[kind](*rest)))
         return 0
-    results: dict[str, Any] = {"machine": machine(), "sizes": {}}
+    results: dict[str, Any] = {"machine": machine(), "notes": args.note, "sizes": {}}
+    reference_path = Path(args.reference)
+    reference = json.loads(reference_path.read_text()) if reference_path.exists() else {}
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     skip_rank_bm25 = False
     for size in args.sizes:
-        rows = measure_size(size, lambda line: print(line, file=sys.stderr, flush=True), skip_rank_bm25)
+        rows = measure_size(
+            size,
+            lambda line: print(time.strftime("%H:%M:%S"), line, file=sys.stderr, flush=True),
+            skip_rank_bm25,
+            args.engines,
+            reference,
+            args.memory_budget_gb * 1000,
+        )
         reference = rows.get("newsbot/rank-bm25", {})
         skip_rank_bm25 = "error" in reference or reference.get("build_s", 0) * 10 > RANK_BM25_BUILD_LIMIT
         results["sizes"][str(size)] = rows
+        results["machine"]["load average at end"] = " ".join(f"{load:.2f}" for load in os.getloadavg())
         # Written after every size, so a long run leaves its partial results behind.
         out.with_suffix(".json").write_text(json.dumps(results, indent=2) + "\n")
         out.with_suffix(".md").write_text(markdown(results))
