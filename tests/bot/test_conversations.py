@@ -15,15 +15,8 @@ from tests.bot.harness import LocalBot, start_bot
 from tests.bot.test_newsbot import MANAGE_GUILD, answered, buttons
 from tests.conftest import SEED
 from tests.localdiscord import LocalDiscord, RecordedRequest, matching
+from tests.retrieval.test_followups import FIRST, TOURISM  # the same two stories, end to end
 
-TOURISM = """---
-title: Turkey's tourism boom
-date: 2026-01-10
----
-Turkey welcomed a record number of visitors this winter. Turkey's hotels in Antalya were full, and
-Turkey's airlines added flights from Europe to meet demand.
-"""
-FIRST = "What did the International Crisis Group report say about Karabakh?"
 KARABAKH_TITLE = "Sustainable peace in Karabakh"
 
 

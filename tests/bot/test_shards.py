@@ -8,13 +8,8 @@ from pathlib import Path
 
 from tests.bot.test_runner import environment, newsbot_run
 from tests.localdiscord import LocalDiscord
+from tests.retrieval.test_watch import STORY
 
-STORY = """---
-title: Sorghum harvest breaks records
-date: 2026-01-15
----
-Farmers in the valley brought in a record sorghum harvest this season.
-"""
 GUILD_ON_SHARD_ONE = str(1001 << 22)  # (guild_id >> 22) % 2 == 1: Discord sends its events to shard 1
 
 
