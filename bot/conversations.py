@@ -17,9 +17,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import aiosqlite
 
+from newsbot.retrieval import MAX_QUESTION_CHARS
+
 # Questions kept in a chain of follow-ups: the last few, not the whole history.
 CHAIN = 3
-_QUESTION_CHARS = 500
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class Conversations:
         self, questions: Sequence[str], per_page: int, after: date | None = None, before: date | None = None
     ) -> Asked:
         """A new answer's state: its question last, after the (at most `CHAIN` - 1) it follows up on."""
-        chain = tuple(question[:_QUESTION_CHARS] for question in questions)[-CHAIN:]
+        chain = tuple(question[:MAX_QUESTION_CHARS] for question in questions)[-CHAIN:]
         asked = Asked(secrets.token_hex(8), chain, per_page, after, before)
         await self.db.execute(
             "INSERT INTO answers (id, questions, per_page, after, before, created_at) VALUES (?, ?, ?, ?, ?, ?)",

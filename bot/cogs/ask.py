@@ -224,16 +224,14 @@ class AskCog(commands.Cog):
         before: date | None = None,
     ) -> Reply:
         """The reply to the last of `questions`, the ones before it as context."""
-        per_page = per_page or self.bot.settings.bot.results_per_page
-        question = questions[-1]
-        wanted = per_page
-        answer = await self.bot.archive.ask(question, wanted + 1, after, before, context=list(questions[:-1]))
-        has_more = len(answer.hits) > wanted
-        answer.hits = answer.hits[:wanted]
+        asked = await self.bot.conversations.remember(
+            questions, per_page or self.bot.settings.bot.results_per_page, after, before
+        )
+        question = asked.question
+        answer, has_more = await page_of(self.bot, asked, 0)
         await self.bot.archive.count_question()
         outcome: Outcome = "answered" if answer.found or answer.dated else "nothing"
         await self.bot.gaps.record(self.bot.archive.subject_words(question), question, outcome)
-        asked = await self.bot.conversations.remember(questions, per_page, after, before)
         if answer.dated:  # a question of only dates: that range's headlines
             content = f"Headlines and articles dated {answer.dates}:"
             embed = latest_embed(answer.dated, 0, 1, len(answer.dated))
