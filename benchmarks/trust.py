@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.questions import EvalQuestion, belongs, fold, load_questions, load_typos, load_unanswerable
-from newsbot.retrieval import Answer, Archive
+from newsbot.retrieval import Answer, Archive, Hit
 from newsbot.retrieval.options import ArchiveOptions, SearchOptions
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,10 +52,15 @@ def _answers(question: EvalQuestion, answer: Answer, floor: float, absent_rule: 
     if absent_rule and answer.absent:
         return []
     return [
-        belongs(question, hit.url, hit.file) and fold(question.answer) in fold(hit.excerpt)
+        belongs(question, hit.url, hit.file) and any(fold(question.answer) in fold(quoted) for quoted in _quotes(hit))
         for hit in answer.hits
         if hit.coverage >= floor
     ]
+
+
+def _quotes(hit: Hit) -> list[str]:
+    """What a member reads of an answer: its excerpt and, under the lead answer, a second quote."""
+    return [hit.excerpt, hit.more] if hit.more else [hit.excerpt]
 
 
 def success(results: Sequence[tuple[EvalQuestion, Answer]], floor: float, at: int, absent_rule: bool = False) -> float:
@@ -75,7 +80,7 @@ def miss_reasons(results: Sequence[tuple[EvalQuestion, Answer]], floor: float) -
             continue
         kept = [hit for hit in answer.hits if hit.coverage >= floor]
         if kept and belongs(question, kept[0].url, kept[0].file):
-            where = "right article first, but its excerpt quotes another passage than the answering phrase"
+            where = "right article first, but its quotes miss the answering phrase"
         elif any(belongs(question, hit.url, hit.file) for hit in kept[:3]):
             where = "right article at rank 2 or 3"
         elif any(belongs(question, hit.url, hit.file) for hit in answer.hits[:3]):
@@ -98,7 +103,12 @@ def boilerplate_sentences(seeds: Path) -> set[str]:
 
 def boilerplate_share(answers: Sequence[Answer], boilerplate: set[str], floor: float) -> float:
     """The share of the top-3 excerpts members are shown (coverage at least `floor`) that quote boilerplate."""
-    excerpts = [hit.excerpt for answer in answers for hit in [h for h in answer.hits if h.coverage >= floor][:3]]
+    excerpts = [
+        quoted
+        for answer in answers
+        for hit in [h for h in answer.hits if h.coverage >= floor][:3]
+        for quoted in _quotes(hit)
+    ]
     if not excerpts:
         return 0.0
     polluted = sum(any(sentence in fold(excerpt).lower() for sentence in boilerplate) for excerpt in excerpts)

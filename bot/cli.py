@@ -182,6 +182,8 @@ async def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
         if hit.also:
             print(f"   {terminal_text('also in: ' + ', '.join(hit.also))}")
         print(f"   > {terminal_text(hit.excerpt, hit.highlights, tty=tty)}")
+        if hit.more:
+            print(f"   > … {terminal_text(hit.more, hit.more_highlights, tty=tty)}")
         print()
     return EXIT_OK
 
@@ -190,7 +192,7 @@ DATE_HINT = "to filter by date, use --after and --before (e.g. 2026-01-14)"
 
 HIT_FIELDS = (
     "title", "date", "url", "file", "score", "excerpt", "passage_id", "document_id", "kind", "highlights", "coverage",
-    "also",
+    "also", "more", "more_highlights",
 )  # fmt: skip
 
 

@@ -93,12 +93,24 @@ def hit_embed(hit: Hit, number: int, description_limit: int = EMBED_DESCRIPTION_
         # Embed titles and descriptions render markdown; footers show text as typed.
         title=number_mark + discord_markdown(hit.title, limit=EMBED_TITLE_LIMIT - len(number_mark)),
         url=link(hit.url),
-        description=discord_markdown(hit.excerpt, hit.highlights, multiline=True, quote=True, limit=description_limit),
+        description=_quotes(hit, description_limit),
         colour=ACCENT,
     )
     also = f" · also in {len(hit.also)} other source{'s' if len(hit.also) > 1 else ''}" if hit.also else ""
     embed.set_footer(text=discord_plain(f"{day} · {kind} · {hit.file}{also}", limit=EMBED_FOOTER_LIMIT))
     return embed
+
+
+def _quotes(hit: Hit, limit: int) -> str:
+    """The excerpt as a block quote; under the lead answer, the second quote from its article after a gap."""
+    gap = "\n> \u2026\n"  # an ellipsis line between the two quotes: they are from different paragraphs
+    more_limit = min(len(hit.more) * 2, limit // 3)  # escapes and bold marks can double its length
+    if not hit.more or more_limit < 100:
+        return discord_markdown(hit.excerpt, hit.highlights, multiline=True, quote=True, limit=limit)
+    first_limit = limit - more_limit - len(gap)
+    first = discord_markdown(hit.excerpt, hit.highlights, multiline=True, quote=True, limit=first_limit)
+    more_limit = limit - len(first) - len(gap)
+    return first + gap + discord_markdown(hit.more, hit.more_highlights, multiline=True, quote=True, limit=more_limit)
 
 
 def answer_embeds(hits: Sequence[Hit], first_number: int = 1) -> list[discord.Embed]:

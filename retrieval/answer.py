@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from typing import NamedTuple
 
 from pydantic import BaseModel
 
@@ -38,6 +39,9 @@ class Hit(BaseModel):
     passage: str
     coverage: float = 0.0  # the share of the question's weight (idf) this answer's article text covers
     also: list[str] = []  # other sources (url, else file) of the same text: one story scraped more than once
+    # A second, shorter quote from elsewhere in the article (the lead answer only): see `search.MORE_MIN_SHARE`.
+    more: str = ""
+    more_highlights: list[tuple[int, int]] = []
 
 
 class Answer(BaseModel):
@@ -144,6 +148,15 @@ def highlight_spans(excerpt: str, analyzer: Analyzer, terms: set[str]) -> list[t
     ]
 
 
+class Excerpt(NamedTuple):
+    """A quote cut from a passage: its text, highlight spans, and where in the passage it was cut from."""
+
+    text: str
+    highlights: list[tuple[int, int]]
+    window: Span
+    weight: float  # the question weight its sentences cover
+
+
 def excerpt_for(
     passage: str, analyzer: Analyzer, weights: Weights, limit: int, boilerplate: frozenset[int] = frozenset()
 ) -> tuple[str, list[tuple[int, int]]]:
@@ -151,11 +164,19 @@ def excerpt_for(
 
     `weights` maps each question term to its weight (its idf in the archive).
     """
+    found = quote(passage, analyzer, weights, limit, boilerplate)
+    return (found.text, found.highlights) if found else ("", [])
+
+
+def quote(
+    passage: str, analyzer: Analyzer, weights: Weights, limit: int, boilerplate: frozenset[int] = frozenset()
+) -> Excerpt | None:
+    """`excerpt_for`, keeping where the quote was cut from; None if all is boilerplate."""
     wanted = set(weights)
     found = best_window(passage, analyzer, weights, limit, boilerplate)
     if found is None:
-        return "", []
-    window, _ = found
+        return None
+    window, weight = found
     focus = next(
         (
             m.start()
@@ -165,4 +186,4 @@ def excerpt_for(
         None,
     )
     excerpt = trim(passage, window, limit, focus)
-    return excerpt, highlight_spans(excerpt, analyzer, wanted)
+    return Excerpt(excerpt, highlight_spans(excerpt, analyzer, wanted), window, weight)

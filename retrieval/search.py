@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from newsbot.retrieval.analyzer import Analyzer
-from newsbot.retrieval.answer import Answer, Hit, excerpt_for, matched_terms
+from newsbot.retrieval.answer import Answer, Excerpt, Hit, matched_terms, quote
 from newsbot.retrieval.answerability import coverage, coverage_weights, frame_terms, strength, surface_words
+from newsbot.retrieval.chunking import Span
 from newsbot.retrieval.dates import human_date
 from newsbot.retrieval.engines import Engine, ScoredPassage, idf
 from newsbot.retrieval.options import SearchOptions
@@ -32,6 +33,10 @@ _MAX_SOURCES = 10
 _NEIGHBOURS = 40
 # How much an earlier question's words count in a follow-up, against the follow-up's own.
 CONTEXT_WEIGHT = 0.3
+# The lead answer also quotes the best short passage from elsewhere in its article when that covers
+# this share of the question: the answering sentence is often a paragraph away from the one
+# that names the question's words most (measured in benchmarks/results/trust.md).
+MORE_MIN_SHARE = 0.3
 
 
 def search(
@@ -178,7 +183,7 @@ def _rank(
         if scored and scored[0].score < options.min_score:
             scored = []
         rows = reader.passages([s.pid for s in scored])
-        hits, best, duplicates = _hits(analyzer, options, scored, rows, weights, judged, count, boilerplate)
+        hits, best, duplicates = _hits(reader, analyzer, options, scored, rows, weights, judged, count, boilerplate)
         # A deeper pool helps only when copies took most of the places (one page scraped
         # thirty times): candidates under the coverage floor are not answers, and more
         # of them would not be either.
@@ -211,6 +216,7 @@ def _corrections(
 
 
 def _hits(
+    reader: PassageReader,
     analyzer: Analyzer,
     options: SearchOptions,
     scored: Sequence[ScoredPassage],
@@ -273,9 +279,10 @@ def _hits(
             seen.add(("doc", row.document_id))
             continue
         seen |= keys
-        excerpt, spans = excerpt_for(shown.text, analyzer, weights, options.excerpt_chars, boilerplate)
-        if not excerpt:
+        quoted = quote(shown.text, analyzer, weights, options.excerpt_chars, boilerplate)
+        if quoted is None:
             continue  # nothing but site furniture (a footer, a list of other stories) to quote
+        excerpt = quoted.text
         # Judged on what the member reads: the title and the quoted excerpt. Matching
         # words scattered over a long passage are not an answer; matching the excerpt is.
         covered = title_terms | matched_terms(analyzer, row.text if row.kind == "headline" else excerpt, weights)
@@ -285,6 +292,9 @@ def _hits(
         if share < options.partial_coverage:
             continue
         title = row.text if row.kind == "headline" else row.title
+        # Only the lead answer has a second quote: one under every answer would crowd the reply.
+        lead = not hits and shown.kind == "body"
+        more = _more(reader, analyzer, shown, quoted.window, weights, judged, options, boilerplate) if lead else None
         hits.append(
             # Built from the store's own rows: validation would only cost time here.
             Hit.model_construct(
@@ -298,10 +308,12 @@ def _hits(
                 file=row.file,
                 score=round(item.score, 4),
                 excerpt=excerpt,
-                highlights=spans,
+                highlights=quoted.highlights,
                 passage=shown.text,
                 coverage=round(share, 3),
                 also=[],
+                more=more.text if more else "",
+                more_highlights=more.highlights if more else [],
             )
         )
         by_text[text_key] = by_text[" ".join(shown.text.casefold().split())] = hits[-1]
@@ -309,6 +321,40 @@ def _hits(
             near.append((hits[-1], shingles))
         seen.add(("text", " ".join(shown.text.casefold().split())))
     return hits, best or set(), duplicates
+
+
+def _more(
+    reader: PassageReader,
+    analyzer: Analyzer,
+    shown: PassageRow,
+    window: Span,
+    weights: dict[str, float],
+    judged: dict[str, float],
+    options: SearchOptions,
+    boilerplate: frozenset[int],
+) -> Excerpt | None:
+    """The best short quote from the rest of `shown`'s article, if it covers `MORE_MIN_SHARE` of the question."""
+    taken = Span(shown.start + window.start, shown.start + window.end)  # in the article's body
+    best: Excerpt | None = None
+    for row in reader.article_bodies(shown.document_id):
+        # Passages overlap by a sentence or two: only the text outside the first quote is a candidate.
+        for start, end in _outside(Span(row.start, row.end), taken):
+            found = quote(row.text[start:end], analyzer, weights, options.excerpt_chars // 2, boilerplate)
+            if found is not None and (best is None or found.weight > best.weight):
+                best = found
+    if best is None or coverage(matched_terms(analyzer, best.text, weights), judged) < MORE_MIN_SHARE:
+        return None
+    return best
+
+
+def _outside(part: Span, taken: Span) -> list[Span]:
+    """The pieces of `part` not in `taken` (both in body offsets), as offsets into `part`'s own text."""
+    pieces = []
+    if taken.start > part.start:
+        pieces.append(Span(0, min(taken.start, part.end) - part.start))
+    if taken.end < part.end:
+        pieces.append(Span(max(taken.end, part.start) - part.start, part.end - part.start))
+    return [piece for piece in pieces if piece.end - piece.start > 1]
 
 
 def _shingles(text: str) -> frozenset[str]:

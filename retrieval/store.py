@@ -585,10 +585,12 @@ class Store:
             await self.db.execute(f"DELETE FROM {table} WHERE {condition}", parameters)
 
 
-_PASSAGES_SQL = (
+_PASSAGE_ROWS = (
     'SELECT p.id, p.document_id, p.kind, p.start, p."end", p.date, p.text, d.title, d.url, d.file '
-    "FROM passages p JOIN documents d ON d.id = p.document_id WHERE p.id IN ({marks})"
+    "FROM passages p JOIN documents d ON d.id = p.document_id "
 )
+_PASSAGES_SQL = _PASSAGE_ROWS + "WHERE p.id IN ({marks})"
+_ARTICLE_BODIES_SQL = _PASSAGE_ROWS + "WHERE p.document_id = ? AND p.kind = 'body' ORDER BY p.start"
 
 
 class PassageReader:
@@ -624,6 +626,11 @@ class PassageReader:
             for r in connection.execute(sql, tuple(chunk)):
                 rows[r[0]] = PassageRow(r[0], r[1], r[2], r[3], r[4], _day(r[5]), r[6], r[7], r[8], r[9])
         return rows
+
+    def article_bodies(self, document_id: int) -> list[PassageRow]:
+        """An article's body passages in reading order (retired too: they never change once written)."""
+        rows = self._connection().execute(_ARTICLE_BODIES_SQL, (document_id,))
+        return [PassageRow(r[0], r[1], r[2], r[3], r[4], _day(r[5]), r[6], r[7], r[8], r[9]) for r in rows]
 
     def close(self) -> None:
         with self._lock:

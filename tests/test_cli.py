@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, SEED
+from tests.retrieval.test_more_quote import VISITORS, write_festivals
 
 
 def newsbot(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -77,7 +78,20 @@ def test_json_output_lists_documented_fields(workdir: Path) -> None:
         "highlights",
         "coverage",
         "also",
+        "more",
+        "more_highlights",
     }
+
+
+def test_the_lead_answer_quotes_a_second_paragraph_on_its_own_line(workdir: Path) -> None:
+    write_festivals(workdir / "seeds")
+    result = newsbot("ask", VISITORS, cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "1. Hoi An lights up for its Lantern Festival"
+    assert lines[2].startswith("   > **Visitors** **came** back")
+    assert lines[3].startswith("   > … Organisers counted 120,000 **visitors**")
+    assert sum(line.startswith("   > … ") for line in lines) == 1
 
 
 def test_nothing_found_exits_1(workdir: Path) -> None:

@@ -7,6 +7,7 @@ import re
 import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from newsbot.retrieval.locking import WriterLock
 from newsbot.retrieval.seeds import Skipped
 from tests.bot.harness import LONG_TITLE, LocalBot, start_bot
 from tests.localdiscord import InteractionHandle, LocalDiscord, matching
+from tests.retrieval.test_more_quote import VISITORS, write_festivals
 
 MANAGE_GUILD = 1 << 5
 MESSAGE_CONTENT_INTENT = 1 << 15
@@ -29,6 +31,12 @@ ICG_QUESTION = "What did the ICG say about Russia and Turkey?"
 def buttons(data: dict[str, Any]) -> dict[str, str]:
     """Button label → custom_id, from a message payload."""
     return {b["label"]: b["custom_id"] for row in data.get("components", []) for b in row["components"]}
+
+
+def first_quote(embed: dict[str, Any]) -> str:
+    """An answer's excerpt, without the second quote the lead answer may add after an ellipsis line."""
+    description: str = embed["description"]
+    return description.split("\n> …\n")[0]
 
 
 async def answered(ix: InteractionHandle) -> dict[str, Any]:
@@ -284,12 +292,12 @@ async def test_second_reindex_while_one_runs_is_refused_and_questions_still_answ
     second = await answered(await server.slash("reindex", permissions=MANAGE_GUILD))
     assert second["flags"] == 64 and second["content"] == BUSY
     during = await answered(await server.slash("ask", {"question": "ICG analysts"}))
-    assert during["embeds"][0]["description"].endswith("**analysts** say.")  # the previous index
+    assert first_quote(during["embeds"][0]).endswith("**analysts** say.")  # the previous index
 
     release.set()
     assert (await first.followup()).json["embeds"][0]["title"] == "Reindex finished"
     after = await answered(await server.slash("ask", {"question": "ICG analysts"}))
-    assert after["embeds"][0]["description"].endswith("**analysts** insist.")
+    assert first_quote(after["embeds"][0]).endswith("**analysts** insist.")
 
 
 async def test_reindex_in_another_process_is_reported_busy(server: LocalDiscord, newsbot: LocalBot) -> None:
@@ -466,3 +474,20 @@ async def test_a_question_of_only_dates_lists_the_headlines_of_that_range(
     assert "flags" not in data  # public, like an answer
     lines = data["embeds"][0]["description"].splitlines()
     assert lines and all("January 2026" in line for line in lines)
+
+
+async def test_lead_answer_quotes_a_second_paragraph_after_an_ellipsis_line(
+    server: LocalDiscord, make_settings: Callable[..., Settings], bot_seeds: Path
+) -> None:
+    write_festivals(bot_seeds)
+    bot, runner = await start_bot(server, make_settings(dev_guild_id=int(server.guild_id)))
+    try:
+        data = await answered(await server.slash("ask", {"question": VISITORS}))
+    finally:
+        await bot.close()
+        await asyncio.wait_for(runner, 5)
+    first, *others = data["embeds"]
+    quoted, more = first["description"].split("\n> …\n")
+    assert quoted.startswith("> **Visitors** **came** back")
+    assert more.startswith("> Organisers counted 120,000 **visitors**")
+    assert all("\n> …\n" not in embed["description"] for embed in others)

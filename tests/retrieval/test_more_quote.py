@@ -1,0 +1,74 @@
+"""The lead answer's second quote: the answering sentence is often a paragraph away from the best-matching one."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from newsbot.retrieval.archive import Archive
+from newsbot.retrieval.options import ArchiveOptions
+
+OPENING = (
+    "Visitors came back to the Lantern Festival in Hoi An this week, and the old town's lantern makers say "
+    "the festival is the busiest night of their year. Hoi An hangs silk lanterns over every street for the festival, "
+    "and the river fills with paper lanterns after dark. Lantern makers in Hoi An sell out days before."
+)
+MIDDLE = (
+    "The town council closed the riverside roads to cars from noon. Street vendors were moved to the "
+    "market square, and the ferry to Cam Kim island ran every twenty minutes until midnight. The weather "
+    "held, though the afternoon was hot and humid, and the council handed out water at the bridge."
+)
+COUNTED = (
+    "Organisers counted 120,000 visitors over the festival's three nights, twice as many as last year. Most came "
+    "from Da Nang, an hour's drive north, and hotels there were full for the weekend."
+)
+RIVAL = "Visitors to the Da Nang fireworks festival. The Da Nang fireworks festival drew visitors to the river."
+
+
+FESTIVALS = [
+    {"title": "Hoi An lights up for its Lantern Festival", "text": f"{OPENING}\n\n{MIDDLE}\n\n{COUNTED}",
+     "date": "2026-02-12", "url": "https://example.org/hoi-an-lanterns"},
+    {"title": "Fireworks over Da Nang", "text": RIVAL, "date": "2026-02-13", "url": "https://example.org/da-nang"},
+]  # fmt: skip
+VISITORS = "How many visitors came to the Lantern Festival in Hoi An?"
+
+
+def write_festivals(seeds: Path) -> None:
+    (seeds / "festivals.jsonl").write_text("\n".join(json.dumps(r) for r in FESTIVALS) + "\n")
+
+
+async def _archive(options: ArchiveOptions) -> Archive:
+    write_festivals(options.seeds_dir)
+    archive = await Archive.open(options)
+    await archive.reindex()
+    return archive
+
+
+async def test_lead_answer_also_quotes_the_answering_sentence_from_another_paragraph(options: ArchiveOptions) -> None:
+    archive = await _archive(options)
+    try:
+        answer = await archive.ask(VISITORS)
+    finally:
+        await archive.close()
+    lead = answer.hits[0]
+    assert lead.url == "https://example.org/hoi-an-lanterns"
+    assert "120,000" not in lead.excerpt  # the first quote is the best-matching passage...
+    assert "Organisers counted 120,000 visitors" in lead.more  # ...the second holds the number asked for
+    assert len(lead.more) <= options.search.excerpt_chars // 2
+    assert "visitors" in [lead.more[a:b] for a, b in lead.more_highlights]
+    assert all(not hit.more for hit in answer.hits[1:])  # only the lead answer quotes twice
+    first_sentences = [s for s in lead.excerpt.split(". ") if len(s) > 20]
+    assert first_sentences and not any(sentence in lead.more for sentence in first_sentences)  # never twice
+
+
+async def test_no_second_quote_when_the_rest_of_the_article_says_too_little(options: ArchiveOptions) -> None:
+    archive = await _archive(options)
+    try:
+        answer = await archive.ask("Which silk lanterns do Hoi An lantern makers sell?")
+    finally:
+        await archive.close()
+    lead = answer.hits[0]
+    assert lead.url == "https://example.org/hoi-an-lanterns"
+    assert "silk lanterns" in lead.excerpt
+    assert lead.more == ""  # the other paragraphs name none of silk, lanterns, makers, sell, Hoi An
+    assert lead.more_highlights == []
