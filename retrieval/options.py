@@ -42,7 +42,7 @@ class SearchOptions(BaseModel):
         False, description="a question naming a word the archive never uses (after typo correction) gets 'nothing'"
     )
     partial_coverage: float = Field(
-        0.625, ge=0, le=1, description="below this share, the best passage is not an answer: 'nothing in the archive'"
+        0.65, ge=0, le=1, description="below this share, the best passage is not an answer: 'nothing in the archive'"
     )
 
 

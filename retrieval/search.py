@@ -283,18 +283,20 @@ def _hits(
         if quoted is None:
             continue  # nothing but site furniture (a footer, a list of other stories) to quote
         excerpt = quoted.text
-        # Judged on what the member reads: the title and the quoted excerpt. Matching
-        # words scattered over a long passage are not an answer; matching the excerpt is.
+        # Only the lead answer has a second quote: one under every answer would crowd the reply.
+        lead = not hits and shown.kind == "body"
+        more = _more(reader, analyzer, shown, quoted.window, weights, judged, options, boilerplate) if lead else None
+        # Judged on what the member reads: the title and the quotes. Matching words
+        # scattered over a long article are not an answer; matching what is quoted is.
         covered = title_terms | matched_terms(analyzer, row.text if row.kind == "headline" else excerpt, weights)
+        if more is not None:
+            covered |= matched_terms(analyzer, more.text, weights)
         share = coverage(covered, judged)
         if not hits and (best is None or share > coverage(best, judged)):
             best = covered  # the first answer's, or while there is none, the closest candidate's
         if share < options.partial_coverage:
             continue
         title = row.text if row.kind == "headline" else row.title
-        # Only the lead answer has a second quote: one under every answer would crowd the reply.
-        lead = not hits and shown.kind == "body"
-        more = _more(reader, analyzer, shown, quoted.window, weights, judged, options, boilerplate) if lead else None
         hits.append(
             # Built from the store's own rows: validation would only cost time here.
             Hit.model_construct(
