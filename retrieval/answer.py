@@ -6,6 +6,7 @@ the character spans of matched words; each front end renders them its own way.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import NamedTuple
@@ -88,8 +89,39 @@ def matched_terms(analyzer: Analyzer, text: str, terms: Weights) -> set[str]:
     return found
 
 
+# Where scraped text may glue one piece to the next with no sentence end between (line breaks
+# are lost): before a capital, a digit or an opening quote ("…CP Radhakrishnan Bajaj Finance vs. …").
+_GLUE = re.compile(r"(?<=\S)\s+(?=[\"'“‘(A-Z0-9])")
+
+
+def without_furniture(text: str, sentence: Span, boilerplate: frozenset[int]) -> Span:
+    """`sentence` with boilerplate glued to its start or end cut off; empty when it is all boilerplate.
+
+    A list of other stories' headlines often follows an article's last sentence
+    with only spaces between, so the whole is one "sentence" found nowhere else;
+    its tail, though, is a sentence seen on many other pages.
+    """
+    start, end = sentence
+    if sentence_key(text[start:end]) in boilerplate:
+        return Span(start, start)
+    for glue in _GLUE.finditer(text, start, end):
+        if sentence_key(text[glue.end() : end]) in boilerplate:
+            end = glue.start()  # the earliest glued tail that is furniture: cut it and all after
+            break
+    for glue in reversed(list(_GLUE.finditer(text, start, end))):
+        if sentence_key(text[start : glue.start()]) in boilerplate:
+            start = glue.end()  # the longest furniture head
+            break
+    return Span(start, end) if start < end else Span(start, start)
+
+
 def best_window(
-    text: str, analyzer: Analyzer, weights: Weights, limit: int, boilerplate: frozenset[int] = frozenset()
+    text: str,
+    analyzer: Analyzer,
+    weights: Weights,
+    limit: int,
+    boilerplate: frozenset[int] = frozenset(),
+    glued: bool = True,
 ) -> tuple[Span, float] | None:
     """The run of 1–3 consecutive sentences covering the most question weight, and that weight.
 
@@ -97,28 +129,68 @@ def best_window(
     asked about ("Dhankhar") beats one repeating the article's common topic
     ("vice president"). Among equals, a run that opens with a matching sentence
     wins (the answer leads), then the longer one (more context within `limit`),
-    then the earlier one.
+    then the earlier one. `glued=False` skips looking for glued furniture: to
+    compare passages cheaply before quoting the best.
     """
-    sentences = sentence_spans(text) or [Span(0, len(text))]
-    # Site furniture is never quoted: a window stops before a boilerplate sentence.
-    furniture = [sentence_key(text[s.start : s.end]) in boilerplate for s in sentences] if boilerplate else []
+    whole = sentence_spans(text) or [Span(0, len(text))]
+    sentences = list(whole)
     covered = [matched_terms(analyzer, text[s.start : s.end], weights) for s in sentences]
+    # Site furniture is never quoted: a window stops before a sentence that is nothing else...
+    furniture = [bool(boilerplate) and sentence_key(text[s.start : s.end]) in boilerplate for s in sentences]
+    # ...and furniture glued to a sentence is cut off it. Looking for that costs a key per
+    # capitalised word, so only the sentences of the chosen window are checked, until it holds none.
+    checked = [not (boilerplate and glued) or f for f in furniture]
+    while True:
+        found = _best_run(sentences, covered, furniture, whole, weights, limit)
+        if found is None:
+            return None
+        first, last, weight = found
+        dirty = False
+        for index in range(first, last + 1):
+            if checked[index]:
+                continue
+            checked[index] = True
+            trimmed = without_furniture(text, sentences[index], boilerplate)
+            if trimmed != sentences[index]:
+                sentences[index] = trimmed
+                furniture[index] = trimmed.start == trimmed.end
+                covered[index] = matched_terms(analyzer, text[trimmed.start : trimmed.end], weights)
+                dirty = True
+        if not dirty:
+            return Span(sentences[first].start, sentences[last].end), weight
+
+
+def _best_run(
+    sentences: list[Span],
+    covered: list[set[str]],
+    furniture: list[bool],
+    whole: list[Span],
+    weights: Weights,
+    limit: int,
+) -> tuple[int, int, float] | None:
+    """`best_window`'s search: the first and last sentence of the best run, and its weight.
+
+    A sentence cut short (`sentences[i] != whole[i]`) keeps the run from reaching
+    past the cut: a run may only start at a sentence whose head was cut, and only
+    end at one whose tail was.
+    """
     best: tuple[float, bool, int, int] | None = None  # (-weight, opens off-topic, -length, start)
-    best_span = sentences[0]
+    run = (0, 0)
     for first in range(len(sentences)):
         seen: set[str] = set()
         for last in range(first, min(first + 3, len(sentences))):
-            if furniture and furniture[last]:
+            if furniture[last] or (last > first and sentences[last].start != whole[last].start):
                 break
             seen |= covered[last]
-            span = Span(sentences[first].start, sentences[last].end)
-            length = span.end - span.start
+            length = sentences[last].end - sentences[first].start
             if last > first and length > limit:
                 break
             key = (-sum(weights[t] for t in seen), not covered[first], -length, first)
             if best is None or key < best:
-                best, best_span = key, span
-    return (best_span, -best[0]) if best else None
+                best, run = key, (first, last)
+            if sentences[last].end != whole[last].end:
+                break
+    return (run[0], run[1], -best[0]) if best else None
 
 
 def trim(text: str, span: Span, limit: int, focus: int | None) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from newsbot.retrieval.analyzer import Analyzer
-from newsbot.retrieval.answer import Answer, Excerpt, Hit, matched_terms, quote
+from newsbot.retrieval.answer import Answer, Excerpt, Hit, best_window, matched_terms, quote
 from newsbot.retrieval.answerability import coverage, coverage_weights, frame_terms, strength, surface_words
 from newsbot.retrieval.chunking import Span
 from newsbot.retrieval.dates import human_date
@@ -337,16 +337,19 @@ def _more(
 ) -> Excerpt | None:
     """The best short quote from the rest of `shown`'s article, if it covers `MORE_MIN_SHARE` of the question."""
     taken = Span(shown.start + window.start, shown.start + window.end)  # in the article's body
-    best: Excerpt | None = None
+    limit = options.excerpt_chars // 2
+    best: tuple[float, str] | None = None
     for row in reader.article_bodies(shown.document_id):
         # Passages overlap by a sentence or two: only the text outside the first quote is a candidate.
         for start, end in _outside(Span(row.start, row.end), taken):
-            found = quote(row.text[start:end], analyzer, weights, options.excerpt_chars // 2, boilerplate)
-            if found is not None and (best is None or found.weight > best.weight):
-                best = found
-    if best is None or coverage(matched_terms(analyzer, best.text, weights), judged) < MORE_MIN_SHARE:
+            text = row.text[start:end]
+            found = best_window(text, analyzer, weights, limit, boilerplate, glued=False)
+            if found is not None and (best is None or found[1] > best[0]):
+                best = (found[1], text)
+    quoted = quote(best[1], analyzer, weights, limit, boilerplate) if best else None
+    if quoted is None or coverage(matched_terms(analyzer, quoted.text, weights), judged) < MORE_MIN_SHARE:
         return None
-    return best
+    return quoted
 
 
 def _outside(part: Span, taken: Span) -> list[Span]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from newsbot.retrieval import Archive, ArchiveOptions
+from newsbot.retrieval.answer import without_furniture
 from newsbot.retrieval.boilerplate import sentence_key, sentence_keys
+from newsbot.retrieval.chunking import Span
 
 FOOTER = "Stay updated with the latest sports news across Cricket, Football, Chess, and more."
 
@@ -70,3 +72,37 @@ async def test_an_archive_built_before_sentence_keys_gets_them_at_its_next_reind
         assert await archive.store.meta("sentences_complete") == "1"
     finally:
         await archive.close()
+
+
+TEASERS = (
+    "Bajaj Finance vs. Tata Capital; how do they stack up RBI policy: Can bank credit to REITs burnish their allure?"
+)
+
+
+def test_furniture_glued_to_a_sentence_without_a_sentence_end_is_cut_off() -> None:
+    furniture = frozenset({sentence_key(TEASERS), sentence_key("Get BusinessLine apps on Connect with us")})
+    glued = f"The NDA picked CP Radhakrishnan as its candidate {TEASERS}"
+    span = without_furniture(glued, Span(0, len(glued)), furniture)
+    assert glued[span.start : span.end] == "The NDA picked CP Radhakrishnan as its candidate"
+    led = "Get BusinessLine apps on Connect with us USL's reported EBITDA fell by 9.7%"
+    span = without_furniture(led, Span(0, len(led)), furniture)
+    assert led[span.start : span.end] == "USL's reported EBITDA fell by 9.7%"
+    span = without_furniture(TEASERS, Span(0, len(TEASERS)), furniture)
+    assert span.start == span.end  # nothing but furniture
+    plain = "Tata Capital: how the lender stacks up against Bajaj Finance vs. Tata Capital"
+    assert without_furniture(plain, Span(0, len(plain)), furniture) == Span(0, len(plain))
+
+
+async def test_teasers_glued_to_an_articles_last_sentence_are_not_quoted(options: ArchiveOptions) -> None:
+    seeds = options.seeds_dir
+    for name in ("floods", "budget", "rains"):
+        _article(seeds, name, f"{name.title()} report", f"The {name} committee met on Monday.   {TEASERS}")
+    _article(seeds, "nda", "NDA names its candidate", f"The NDA picked CP Radhakrishnan as its candidate {TEASERS}")
+    archive = await Archive.open(options)
+    try:
+        await archive.reindex()
+        hits = (await archive.ask("Whom did the NDA pick as its candidate?")).hits
+    finally:
+        await archive.close()
+    assert hits[0].title == "NDA names its candidate"
+    assert hits[0].excerpt == "The NDA picked CP Radhakrishnan as its candidate"
