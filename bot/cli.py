@@ -2,39 +2,29 @@
 
 Exit codes: 0 answered or done, 1 nothing found (or the work could not be done
 now), 2 bad usage or config, 141 the reader of the output went away (`| head`).
+
+Each command imports what it needs when it runs, not when this module loads: a
+shell command starts a fresh interpreter every time, so `newsbot ask` should not
+pay for watchfiles (`reindex --watch`), discord.py (`run`) or the reindex of a
+first run, nor `--help` for the settings, the archive or an event loop (issue
+#14; `tests/bot/test_quick_shell.py` keeps it so, `benchmarks/shell.py` measures it).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
-import logging
 import os
 import sys
 import time
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from newsbot.bot.logs import configure as configure_logging
-from newsbot.bot.replies import nothing_text, preface_lines
-from newsbot.bot.settings import ConfigError, Settings, load_settings
-from newsbot.bot.text import terminal_json, terminal_text
-from newsbot.retrieval import (
-    Answer,
-    Archive,
-    ArchiveError,
-    LatestItem,
-    ReindexBusy,
-    ReindexReport,
-    human_date,
-    parse_date,
-    watch_seeds,
-)
+if TYPE_CHECKING:
+    from datetime import date
 
-log = logging.getLogger("newsbot")
+    from newsbot.bot.settings import Settings
+    from newsbot.retrieval import Answer, Archive, LatestItem, ReindexReport
 
 EXIT_OK, EXIT_NOTHING, EXIT_USAGE = 0, 1, 2
 EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a process ended by SIGPIPE
@@ -45,6 +35,8 @@ class UsageError(Exception):
 
 
 def _date_arg(text: str) -> date:
+    from newsbot.retrieval.dates import parse_date
+
     day = parse_date(text)
     if day is None:
         raise argparse.ArgumentTypeError(f"cannot read date {text!r} (try 2026-01-14 or '14 Jan 2026')")
@@ -112,6 +104,8 @@ _REPORT_LINES = 200
 
 def print_report(report: ReindexReport, seeds_dir: Path, out: TextIO) -> None:
     """The reindex summary; file names and reasons are sanitised, as a file name can hold escape codes."""
+    from newsbot.bot.text import terminal_text
+
     out.write(f"Indexed {terminal_text(str(seeds_dir))} in {report.seconds:.2f} s (generation {report.generation})\n")
     out.write(
         f"  articles: {report.added} added, {report.changed} changed, {report.removed} removed, "
@@ -134,6 +128,8 @@ def print_report(report: ReindexReport, seeds_dir: Path, out: TextIO) -> None:
 
 
 async def _open(settings: Settings, build: bool) -> Archive:
+    from newsbot.retrieval.archive import Archive
+
     archive = await Archive.open(settings.archive_options())
     if build:
         try:
@@ -150,12 +146,17 @@ async def _open(settings: Settings, build: bool) -> Archive:
 async def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     if args.k is not None and not 1 <= args.k <= 50:
         raise UsageError("-k must be between 1 and 50")
+    from newsbot.bot.replies import nothing_text, preface_lines
+    from newsbot.bot.text import terminal_json, terminal_text
+
     archive = await _open(settings, build=True)
     try:
         answer = await archive.ask(args.question, args.k, args.after, args.before)
     finally:
         await archive.close()
     if args.json:
+        import json
+
         print(terminal_json(json.dumps(answer_json(answer), ensure_ascii=False, indent=2)))
         return EXIT_OK if answer.found else EXIT_NOTHING
     # Archive text is sanitised: a title or excerpt can hold escape codes that act on the terminal.
@@ -237,11 +238,16 @@ async def cmd_latest(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _latest_line(item: LatestItem) -> str:
+    from newsbot.bot.text import terminal_text
+    from newsbot.retrieval.dates import human_date
+
     label = "headline" if item.kind == "headline" else "article "
     return f"{human_date(item.date):>18}  {label}  {terminal_text(item.title)}"
 
 
 async def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
+    from newsbot.retrieval.archive import Archive
+
     archive = await Archive.open(settings.archive_options())
     try:
         report = await archive.reindex(ProgressBar(sys.stderr, "indexing"), allow_removals=args.allow_removals)
@@ -255,6 +261,10 @@ async def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
 
 async def watch(archive: Archive, settings: Settings) -> None:
     """`reindex --watch`: a report for each round that changed something, until Ctrl-C."""
+    import asyncio
+
+    from newsbot.retrieval.watch import watch_seeds  # watchfiles: only this command and `run` watch
+
     ready = asyncio.Event()
 
     async def reported(report: ReindexReport) -> None:
@@ -272,6 +282,8 @@ async def watch(archive: Archive, settings: Settings) -> None:
 
 
 async def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:
+    from newsbot.retrieval.archive import Archive
+
     archive = await Archive.open(settings.archive_options())
     try:
         stats = await archive.stats()
@@ -294,6 +306,14 @@ COMMANDS = {"ask": cmd_ask, "latest": cmd_latest, "reindex": cmd_reindex, "stats
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # Past `--help` and usage errors, which need none of these.
+    import asyncio
+    import logging
+
+    from newsbot.bot.logs import configure as configure_logging
+    from newsbot.bot.settings import ConfigError, load_settings
+    from newsbot.retrieval.errors import ArchiveError, ReindexBusy
+
     # Whatever newsbot writes (the store, index segments) is for its own user only.
     os.umask(0o077)
     quiet = logging.INFO if args.command == "run" else logging.WARNING

@@ -13,7 +13,6 @@ variables and `DISCORD_TOKEN` are read from it, the rest is none of our business
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import re
@@ -330,6 +329,8 @@ def variable_problems(place: str, name: str, value: str | None, from_dotenv: boo
             f"{TOKEN_VARIABLE} (environment or .env); remove {name}"
         ]
     if target is None:
+        import difflib  # only for a misspelt variable: every shell command loads the settings
+
         close = difflib.get_close_matches(name.upper(), list(setting_variables()), n=1, cutoff=0.8)
         hint = (
             f"did you mean {close[0]}? Rename it"

@@ -14,6 +14,7 @@ import time
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from newsbot.retrieval.analyzer import Analyzer
 from newsbot.retrieval.answer import Answer
@@ -24,7 +25,6 @@ from newsbot.retrieval.lifecycle import IndexKeeper, index_failed
 from newsbot.retrieval.locking import WriterLock
 from newsbot.retrieval.options import ArchiveOptions
 from newsbot.retrieval.question_dates import question_dates
-from newsbot.retrieval.reindex import Progress, Reindex, ReindexReport
 from newsbot.retrieval.search import search
 from newsbot.retrieval.store import (
     AddedArticle,
@@ -36,6 +36,10 @@ from newsbot.retrieval.store import (
     set_aside,
 )
 from newsbot.retrieval.topics import topic_items
+
+if TYPE_CHECKING:
+    # The reindex machinery (seed parsing, planning) is imported when a reindex runs: a warm `ask` never needs it.
+    from newsbot.retrieval.reindex import Progress, ReindexReport
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +169,8 @@ class Archive:
         seeds_dir = self.options.seeds_dir
         if not seeds_dir.is_dir():
             raise ArchiveError(f"seeds directory {seeds_dir} does not exist (setting: seeds_dir / NEWSBOT_SEEDS_DIR)")
+        from newsbot.retrieval.reindex import Reindex
+
         started = time.perf_counter()
         self._reindexing = True
         writer = await Store.open(self.data_dir / DATABASE_NAME)

@@ -19,12 +19,13 @@ question always gives the same range in tests and in the benchmark.
 from __future__ import annotations
 
 import calendar
+import functools
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Final, Literal, ParamSpec, TypeAlias
+from typing import Final, Literal, NamedTuple, ParamSpec, TypeAlias
 
 # One list of month names for the whole package: the one dates on news pages are read with.
 from newsbot.retrieval.dates import MONTHS, human_date, parse_date
@@ -203,7 +204,6 @@ _KINDS: Final = (
     ("doubt", _DOUBTS),
     ("season", rf"(?:(?P<which>this|last|next)\s+)?(?:spring|summer|autumn|fall|winter)(?:\s+(?:of\s+)?{_YEAR})?"),
 )
-_KIND_PATTERNS: Final = tuple((kind, re.compile(pattern, _FLAGS)) for kind, pattern in _KINDS)
 _KIND_TEXT: Final = dict(_KINDS)
 _POINT = "|".join(f"(?:{_plain(pattern)})" for _, pattern in _KINDS)
 _DAY_ONLY = re.compile(_DAY, _FLAGS)
@@ -215,18 +215,55 @@ _PREPS = (
     r"(?P<prep>in|on|during|of|from|since|after|before|until|till|throughout|through|by|for|over|within|dated|up\s+to)"
 )
 
-_RANGE: Final = re.compile(
+_RANGE: Final = (
     rf"{_START}(?P<prep>from|between)\s+(?P<a>{_POINT}|{_plain(_DAY)})\s+(?P<sep>to|until|till|through|and)\s+"
-    rf"(?P<b>{_POINT}){_END}",
-    _FLAGS,
+    rf"(?P<b>{_POINT}){_END}"
 )
-_DASH_RANGE: Final = re.compile(
+_DASH_RANGE: Final = (
     rf"{_START}(?:(?:from|between|in|on|during)\s+)?(?P<a>{_plain(_DAY)})\s*[-–]\s*"
-    rf"(?P<b>{_plain(_KIND_TEXT['day_month_year'])}|{_plain(_KIND_TEXT['day_month'])}){_END}",
-    _FLAGS,
+    rf"(?P<b>{_plain(_KIND_TEXT['day_month_year'])}|{_plain(_KIND_TEXT['day_month'])}){_END}"
 )
-_WITH_PREP: Final = re.compile(rf"{_START}{_PREPS}\s+(?P<point>{_POINT}){_END}", _FLAGS)
-_BARE: Final = re.compile(rf"{_START}(?P<point>{_POINT}){_END}", _FLAGS)
+_WITH_PREP: Final = rf"{_START}{_PREPS}\s+(?P<point>{_POINT}){_END}"
+_BARE: Final = rf"{_START}(?P<point>{_POINT}){_END}"
+
+
+class _Patterns(NamedTuple):
+    """The phrase patterns, compiled together on first use.
+
+    Compiling them took ~40 ms of every `newsbot ask` (issue #14), and most
+    questions name no date at all (see `_MAYBE_DATE`): so not at import time,
+    and only once.
+    """
+
+    kinds: tuple[tuple[str, re.Pattern[str]], ...]
+    range: re.Pattern[str]
+    dash_range: re.Pattern[str]
+    with_prep: re.Pattern[str]
+    bare: re.Pattern[str]
+
+
+@functools.cache
+def _patterns() -> _Patterns:
+    return _Patterns(
+        kinds=tuple((kind, re.compile(pattern, _FLAGS)) for kind, pattern in _KINDS),
+        range=re.compile(_RANGE, _FLAGS),
+        dash_range=re.compile(_DASH_RANGE, _FLAGS),
+        with_prep=re.compile(_WITH_PREP, _FLAGS),
+        bare=re.compile(_BARE, _FLAGS),
+    )
+
+
+# Every date phrase above holds an ASCII digit or one of these words (read with the same flags, so
+# with the same letters): a weekday name and "today" hold "day", "weekend" holds "week", and each
+# kind and doubt needs a month name, a unit of time, a season, "now", "date", "present" or
+# "tomorrow". A question without any is answered without the phrase patterns, with the same result
+# as they would give: no date. Words that merely contain one ("know", "update") take the full path.
+_DATE_WORDS: Final = (
+    *MONTHS,
+    *("day", "hour", "week", "fortnight", "month", "year", "tomorrow"),
+    *("now", "date", "present", "spring", "summer", "autumn", "fall", "winter"),
+)
+_MAYBE_DATE: Final = re.compile(rf"[0-9]|{_words(_DATE_WORDS)}", _FLAGS)
 _WORD_START: Final = re.compile(r"(?<!\w)\w", _FLAGS)
 
 # "in 2024 elections": the year names the event, it does not date the articles.
@@ -506,7 +543,7 @@ _READERS: Final[dict[str, _Reader]] = {
 
 def _read(text: str, ctx: _Context) -> _Reading | None:
     """What one phrase means in its context, by the first kind whose pattern fits all of it."""
-    for kind, pattern in _KIND_PATTERNS:
+    for kind, pattern in _patterns().kinds:
         match = pattern.fullmatch(text)
         if match is None:
             continue
@@ -641,20 +678,21 @@ def _found(match: re.Match[str], outcome: _Outcome) -> Iterator[_Found]:
 
 
 def _point_scope(match: re.Match[str], question: str, today: date) -> _Outcome:
-    prep = " ".join(match["prep"].lower().split()) if match.re is _WITH_PREP else None
+    prep = " ".join(match["prep"].lower().split()) if match.re is _patterns().with_prep else None
     ctx = _Context(today, prep, match["poss"] is not None, question[match.end() :])
     return _scope(prep, _read(match["point"], ctx), today)
 
 
 def _at(question: str, position: int, today: date) -> Iterator[_Found]:
     """Every date phrase that starts at `position`, as each pattern reads it."""
-    ranged = _RANGE.match(question, position)
+    patterns = _patterns()
+    ranged = patterns.range.match(question, position)
     if ranged is not None and (ranged["prep"].lower() == "between") == (ranged["sep"].lower() == "and"):
         yield from _found(ranged, _safely(_range_scope, ranged["a"], ranged["b"], today))
-    dashed = _DASH_RANGE.match(question, position)
+    dashed = patterns.dash_range.match(question, position)
     if dashed is not None:
         yield from _found(dashed, _safely(_range_scope, dashed["a"], dashed["b"], today))
-    for pattern in (_WITH_PREP, _BARE):
+    for pattern in (patterns.with_prep, patterns.bare):
         match = pattern.match(question, position)
         if match is not None:
             yield from _found(match, _safely(_point_scope, match, question, today))
@@ -705,6 +743,13 @@ def question_dates(question: str, today: date) -> DateScope:
     from the text. Phrases that might not be dates, and scopes that contradict
     each other, are listed in `unsure` and left in the text.
     """
+    if _MAYBE_DATE.search(question) is None:
+        return DateScope(None, None, question.strip(), None, ())
+    return _scan(question, today)
+
+
+def _scan(question: str, today: date) -> DateScope:
+    """`question_dates` without the shortcut for questions that name no date: every phrase pattern is tried."""
     positions = (match.start() for match in _WORD_START.finditer(question))
     found = _select(candidate for position in positions for candidate in _at(question, position, today))
     scopes = [item.scope for item in found if item.scope is not None]
