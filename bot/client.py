@@ -74,7 +74,7 @@ class NewsBot(commands.Bot):
     """Holds what every cog shares: settings, the archive, and when it started."""
 
     def __init__(self, settings: Settings, **options: object) -> None:
-        if settings.bot.shard_count is not None:
+        if isinstance(settings.bot.shard_count, int):
             # One shard of several, each its own `newsbot run` process on the same data directory.
             options = {"shard_id": settings.bot.shard_id, "shard_count": settings.bot.shard_count, **options}
         super().__init__(
@@ -235,3 +235,17 @@ class NewsBot(commands.Bot):
             await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
         else:
             await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+
+class AutoShardedNewsBot(NewsBot, commands.AutoShardedBot):
+    """`bot.shard_count = "auto"`: as many shards as Discord advises (`GET /gateway/bot`), all in this process.
+
+    discord.py's `AutoShardedBot` asks for the count at login and runs one
+    gateway connection per shard; everything newsbot adds lives in `NewsBot`.
+    """
+
+
+def newsbot_for(settings: Settings, **options: object) -> NewsBot:
+    """The bot `settings` describe: one shard (or one of several processes' shards), or every shard advised."""
+    kind = AutoShardedNewsBot if settings.bot.shard_count == "auto" else NewsBot
+    return kind(settings, **options)

@@ -11,7 +11,7 @@ import aiohttp
 import discord
 import yarl
 
-from newsbot.bot.client import NewsBot
+from newsbot.bot.client import newsbot_for
 from newsbot.bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ async def serve(settings: Settings, token: str) -> int:
         except (aiohttp.ClientError, OSError, KeyError, ValueError) as error:
             print(f"newsbot: cannot reach the API at {settings.bot.api_base_url}: {error}", file=sys.stderr)
             return 1
-    bot = NewsBot(settings)
+    bot = newsbot_for(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

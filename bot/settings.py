@@ -24,7 +24,16 @@ from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin
 
 from dotenv import dotenv_values
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import ErrorDetails
 from pydantic_settings import (
     BaseSettings,
@@ -87,11 +96,28 @@ class BotOptions(BaseModel):
     announce_channel_id: int | None = Field(None, description="post articles new to the archive here")
     announce_role_id: int | None = Field(None, description="the one role an announcement may ping")
     announce_limit: int = Field(10, ge=1, le=25, description="articles listed per announcement, then 'and N more'")
-    shard_count: int | None = Field(None, ge=1, le=1000, description="shards over all newsbot processes (unset: one)")
+    shard_count: int | Literal["auto"] | None = Field(
+        None, description="shards over all newsbot processes; 'auto': as many as Discord advises, all in this one"
+    )
     shard_id: int | None = Field(None, ge=0, description="the shard this process runs, 0 to shard_count - 1")
+
+    @field_validator("shard_count", mode="before")
+    @classmethod
+    def _a_count_or_auto(cls, value: object) -> object:
+        # One message for both forms, not one per member of the union.
+        text = str(value).strip() if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
+        if value is None or text == "auto":
+            return value if value is None else "auto"
+        if not text.isdigit() or not 1 <= int(text) <= 1000:
+            raise ValueError(f"shard_count is a number of shards from 1 to 1000, or 'auto'; got {value!r}")
+        return int(text)
 
     @model_validator(mode="after")
     def _one_shard_of_many(self) -> BotOptions:
+        if self.shard_count == "auto":
+            if self.shard_id is not None:
+                raise ValueError("shard_id is for one shard of several processes; with shard_count 'auto' leave it out")
+            return self
         if (self.shard_count is None) != (self.shard_id is None):
             raise ValueError("shard_count and shard_id are set together (or neither)")
         if self.shard_count is not None and self.shard_id is not None and self.shard_id >= self.shard_count:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from newsbot.bot.client import NewsBot
+from newsbot.bot.client import AutoShardedNewsBot, NewsBot
 from newsbot.bot.settings import Settings
 from tests.localdiscord import LocalDiscord
 
@@ -25,8 +25,13 @@ class LocalBot(NewsBot):
         """No 5 s courtesy pause before re-identifying: this Discord is local."""
 
 
+class LocalAutoShardedBot(LocalBot, AutoShardedNewsBot):
+    """`bot.shard_count = "auto"`, as `newsbot_for` builds it, with the same local courtesy."""
+
+
 async def start_bot(server: LocalDiscord, settings: Settings) -> tuple[LocalBot, asyncio.Task[None]]:
-    bot = LocalBot(settings, guild_ready_timeout=0.05)
+    kind = LocalAutoShardedBot if settings.bot.shard_count == "auto" else LocalBot
+    bot = kind(settings, guild_ready_timeout=0.05)
     runner = asyncio.create_task(bot.start("local-test-token"))
     ready = asyncio.create_task(bot.wait_until_ready())
     done, _ = await asyncio.wait({runner, ready}, timeout=20, return_when=asyncio.FIRST_COMPLETED)

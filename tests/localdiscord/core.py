@@ -378,6 +378,7 @@ class Core:
         self._outbox: list[PendingDispatch] = []
         self._live: LiveConnection | None = None
         self.shards_identified: list[tuple[int, int, int]] = []  # (shard id, shard count, connection index)
+        self.recommended_shards = 1  # what `GET /gateway/bot` advises an automatically sharded bot
         self._connections: list[LiveConnection] = []
         self._gateway_lock = asyncio.Lock()
         self._changed = asyncio.Condition()

@@ -124,6 +124,7 @@ class RestMixin(Core):
         table: list[tuple[str, str, Handler]] = [
             ("GET", "/users/@me", self._get_me),
             ("GET", "/gateway", self._get_gateway),
+            ("GET", "/gateway/bot", self._get_bot_gateway),
             ("GET", "/oauth2/applications/@me", self._get_application),
             ("PUT", f"/applications/{app}/commands", self._put_commands),
             ("PUT", f"/applications/{app}/guilds/" + snow.format("guild") + "/commands", self._put_commands),
@@ -243,6 +244,11 @@ class RestMixin(Core):
 
     async def _get_gateway(self, record: RecordedRequest) -> Reply:
         return Reply(200, {"url": self.gateway_url})
+
+    async def _get_bot_gateway(self, record: RecordedRequest) -> Reply:
+        # The advised shard count and the identify budget, as Discord sends them to a bot token.
+        limit = {"total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1}
+        return Reply(200, {"url": self.gateway_url, "shards": self.recommended_shards, "session_start_limit": limit})
 
     async def _get_application(self, record: RecordedRequest) -> Reply:
         return Reply(
