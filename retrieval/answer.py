@@ -6,6 +6,7 @@ the character spans of matched words; each front end renders them its own way.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from datetime import date
@@ -185,7 +186,8 @@ def _best_run(
             length = sentences[last].end - sentences[first].start
             if last > first and length > limit:
                 break
-            key = (-sum(weights[t] for t in seen), not covered[first], -length, first)
+            # fsum: exact, so the same words weigh the same whatever order the set holds them in.
+            key = (-math.fsum(weights[t] for t in seen), not covered[first], -length, first)
             if best is None or key < best:
                 best, run = key, (first, last)
             if sentences[last].end != whole[last].end:

@@ -15,6 +15,7 @@ answerable ones), not guessed.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Iterable, Mapping
 from typing import Literal
 
@@ -49,8 +50,10 @@ def coverage_weights(weights: Mapping[str, float], frame_terms: frozenset[str]) 
 
 def coverage(found: Iterable[str], weights: Mapping[str, float]) -> float:
     """The share of the question's weight that the terms in `found` carry (0–1)."""
-    total = sum(weights.values())
-    return sum(weights[term] for term in set(found) if term in weights) / total if total else 0.0
+    # fsum is exact: a share must not depend on the order a set yields its terms in (it
+    # differs between runs), or a tie at the floor or between two answers flips from run to run.
+    total = math.fsum(weights.values())
+    return math.fsum(weights[term] for term in set(found) if term in weights) / total if total else 0.0
 
 
 def strength(share: float, strong_at: float, partial_at: float) -> Strength:

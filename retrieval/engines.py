@@ -240,9 +240,10 @@ class TantivyEngine:
         """Up to `k` passages holding a term within `edits` edits of `term` (a swap counts one)."""
         query = tantivy.Query.fuzzy_term_query(self.schema, "text", term, distance=edits, transposition_cost_one=True)
         searcher = self.index.searcher()
-        result = searcher.search(query, limit=k, count=False)
-        pids = searcher.fast_field_values("pid", [address for _, address in result.hits]) if result.hits else []
-        return [int(pid) for pid in pids if pid is not None]
+        # Every match scores the same, so without an order the k kept would depend on how the
+        # writer's threads happened to lay out segments: the lowest pids, the same in every build.
+        result = searcher.search(query, limit=k, count=False, order_by_field="pid", order=tantivy.Order.Asc)
+        return [int(pid) for pid, _ in result.hits]
 
     def close(self) -> None:
         self.rollback()

@@ -13,6 +13,7 @@ from datetime import date
 from newsbot.retrieval.analyzer import Analyzer
 from newsbot.retrieval.answer import Answer, Excerpt, Hit, best_window, matched_terms, quote
 from newsbot.retrieval.answerability import coverage, coverage_weights, frame_terms, strength, surface_words
+from newsbot.retrieval.boilerplate import sentence_keys
 from newsbot.retrieval.chunking import Span
 from newsbot.retrieval.dates import human_date
 from newsbot.retrieval.engines import Engine, ScoredPassage, idf
@@ -337,16 +338,19 @@ def _more(
 ) -> Excerpt | None:
     """The best short quote from the rest of `shown`'s article, if it covers `MORE_MIN_SHARE` of the question."""
     taken = Span(shown.start + window.start, shown.start + window.end)  # in the article's body
+    # The first quote's sentences are not quoted again, as furniture is not: scraped pages repeat
+    # a paragraph (a pull quote, a "story continues" block), and passages overlap.
+    unquotable = boilerplate | sentence_keys([shown.text[window.start : window.end]])
     limit = options.excerpt_chars // 2
     best: tuple[float, str] | None = None
     for row in reader.article_bodies(shown.document_id):
         # Passages overlap by a sentence or two: only the text outside the first quote is a candidate.
         for start, end in _outside(Span(row.start, row.end), taken):
             text = row.text[start:end]
-            found = best_window(text, analyzer, weights, limit, boilerplate, glued=False)
+            found = best_window(text, analyzer, weights, limit, unquotable, glued=False)
             if found is not None and (best is None or found[1] > best[0]):
                 best = (found[1], text)
-    quoted = quote(best[1], analyzer, weights, limit, boilerplate) if best else None
+    quoted = quote(best[1], analyzer, weights, limit, unquotable) if best else None
     if quoted is None or coverage(matched_terms(analyzer, quoted.text, weights), judged) < MORE_MIN_SHARE:
         return None
     return quoted

@@ -72,3 +72,22 @@ async def test_no_second_quote_when_the_rest_of_the_article_says_too_little(opti
     assert "the ferry to Cam Kim island runs every twenty minutes" in lead.excerpt
     assert lead.more == ""  # no other sentence of the article names the ferry, Cam Kim or the island
     assert lead.more_highlights == []
+
+
+async def test_a_paragraph_the_article_repeats_is_not_its_second_quote(options: ArchiveOptions) -> None:
+    # Scraped pages repeat a paragraph (a pull quote, a "story continues" block): one quote of it is enough.
+    record = {
+        "title": "Hoi An lights up for its Lantern Festival",
+        "text": f"{OPENING}\n\n{MIDDLE}\n\n{OPENING}\n\n{COUNTED}",
+        "url": "https://example.org/hoi-an-lanterns",
+    }
+    (options.seeds_dir / "festival.jsonl").write_text(json.dumps(record) + "\n")
+    archive = await Archive.open(options)
+    try:
+        await archive.reindex()
+        answer = await archive.ask("Which silk lanterns do Hoi An lantern makers sell?")
+    finally:
+        await archive.close()
+    lead = answer.hits[0]
+    assert "silk lanterns" in lead.excerpt
+    assert "silk lanterns" not in lead.more and "Lantern makers in Hoi An sell out" not in lead.more
