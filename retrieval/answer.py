@@ -116,6 +116,14 @@ def without_furniture(text: str, sentence: Span, boilerplate: frozenset[int]) ->
     return Span(start, end) if start < end else Span(start, start)
 
 
+def all_terms(analyzer: Analyzer, text: str) -> frozenset[str]:
+    """Every term of `text`: `matched_terms` for any question is this set's intersection with its terms."""
+    found: set[str] = set()
+    for word in WORD.findall(text):
+        found |= analyzer.word_terms(word)
+    return frozenset(found)
+
+
 def best_window(
     text: str,
     analyzer: Analyzer,

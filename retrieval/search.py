@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from newsbot.retrieval.analyzer import Analyzer
-from newsbot.retrieval.answer import Answer, Excerpt, Hit, best_window, matched_terms, quote
+from newsbot.retrieval.answer import Answer, Excerpt, Hit, all_terms, best_window, matched_terms, quote
 from newsbot.retrieval.answerability import coverage, coverage_weights, frame_terms, strength, surface_words
 from newsbot.retrieval.boilerplate import sentence_keys
 from newsbot.retrieval.chunking import Span
@@ -70,13 +70,14 @@ def search(
     """
     terms = analyzer.query_terms(question)
     words = surface_words(question, analyzer)
+    looked_at = _TermsSeen(analyzer)
     own = set(terms)
     background = [term for term in analyzer.query_terms(context) if term not in own] if context else []
 
     def rank(chosen: Sequence[Correction]) -> _Ranked:
         fixed = {c.of: c.term for c in chosen if c.corrected}
         searched = list(dict.fromkeys(fixed.get(term, term) for term in terms))
-        return _rank(engine, reader, analyzer, options, searched, background, count, after, before, boilerplate)
+        return _rank(engine, reader, looked_at, options, searched, background, count, after, before, boilerplate)
 
     ranked = rank([])
     corrections: list[Correction] = []
@@ -156,7 +157,7 @@ class _Ranked:
 def _rank(
     engine: Engine,
     reader: PassageReader,
-    analyzer: Analyzer,
+    looked_at: _TermsSeen,
     options: SearchOptions,
     terms: list[str],
     background: list[str],
@@ -165,6 +166,7 @@ def _rank(
     before: date | None,
     boilerplate: frozenset[int],
 ) -> _Ranked:
+    analyzer = looked_at.analyzer
     background = [term for term in background if term not in terms]
     frequencies = engine.frequencies(terms + background)
     passages = engine.count()
@@ -184,7 +186,7 @@ def _rank(
         if scored and scored[0].score < options.min_score:
             scored = []
         rows = reader.passages([s.pid for s in scored])
-        hits, best, duplicates = _hits(reader, analyzer, options, scored, rows, weights, judged, count, boilerplate)
+        hits, best, duplicates = _hits(reader, looked_at, options, scored, rows, weights, judged, count, boilerplate)
         # A deeper pool helps only when copies took most of the places (one page scraped
         # thirty times): candidates under the coverage floor are not answers, and more
         # of them would not be either.
@@ -218,7 +220,7 @@ def _corrections(
 
 def _hits(
     reader: PassageReader,
-    analyzer: Analyzer,
+    looked_at: _TermsSeen,
     options: SearchOptions,
     scored: Sequence[ScoredPassage],
     rows: dict[int, PassageRow],
@@ -232,6 +234,7 @@ def _hits(
     Near-duplicates are dropped, each article is shown by its best excerpt,
     and candidates covering too little of the question are not answers.
     """
+    analyzer = looked_at.analyzer
     bodies: dict[int, list[PassageRow]] = {}
     for item in scored:
         row = rows.get(item.pid)
@@ -265,8 +268,8 @@ def _hits(
         shown = bodies[row.document_id][0] if row.kind == "title" and bodies.get(row.document_id) else row
         # What the title and the whole passage cover bounds what title and excerpt can:
         # under the floor, the excerpt need not even be cut.
-        title_terms = set() if row.kind == "headline" else matched_terms(analyzer, row.title, weights)
-        reachable = title_terms | matched_terms(analyzer, shown.text, weights)
+        title_terms = frozenset() if row.kind == "headline" else looked_at.title(row).intersection(weights)
+        reachable = set(title_terms | looked_at.passage(shown).intersection(weights))
         if coverage(reachable, judged) < options.partial_coverage:
             seen |= keys
             if not hits and (best is None or coverage(reachable, judged) > coverage(best, judged)):
@@ -289,7 +292,11 @@ def _hits(
         more = _more(reader, analyzer, shown, quoted.window, weights, judged, options, boilerplate) if lead else None
         # Judged on what the member reads: the title and the quotes. Matching words
         # scattered over a long article are not an answer; matching what is quoted is.
-        covered = title_terms | matched_terms(analyzer, row.text if row.kind == "headline" else excerpt, weights)
+        covered = set(title_terms)
+        if row.kind == "headline":
+            covered |= looked_at.passage(row).intersection(weights)
+        else:
+            covered |= matched_terms(analyzer, excerpt, weights)
         if more is not None:
             covered |= matched_terms(analyzer, more.text, weights)
         share = coverage(covered, judged)
@@ -364,6 +371,31 @@ def _outside(part: Span, taken: Span) -> list[Span]:
     if taken.end < part.end:
         pieces.append(Span(max(taken.end, part.start) - part.start, part.end - part.start))
     return [piece for piece in pieces if piece.end - piece.start > 1]
+
+
+class _TermsSeen:
+    """Every term of each passage and title one question looks at, read once.
+
+    Typo trials rank the question again, and a deeper pool goes over the first
+    candidates again; reading a passage's words is the costliest step of judging it.
+    """
+
+    def __init__(self, analyzer: Analyzer) -> None:
+        self.analyzer = analyzer
+        self._passages: dict[int, frozenset[str]] = {}
+        self._titles: dict[int, frozenset[str]] = {}
+
+    def passage(self, row: PassageRow) -> frozenset[str]:
+        found = self._passages.get(row.pid)
+        if found is None:
+            found = self._passages[row.pid] = all_terms(self.analyzer, row.text)
+        return found
+
+    def title(self, row: PassageRow) -> frozenset[str]:
+        found = self._titles.get(row.document_id)
+        if found is None:
+            found = self._titles[row.document_id] = all_terms(self.analyzer, row.title)
+        return found
 
 
 def _shingles(text: str) -> frozenset[str]:

@@ -192,6 +192,9 @@ def correct(
     for text in neighbour_texts:
         for match in WORD.finditer(text):
             word = match.group()
+            first = word[:1].lower()
+            if first != term[:1] and first.isascii() and first.isalnum():
+                continue  # its terms start with `first` too: not a candidate (the check below), found cheaply
             for candidate in analyzer.word_terms(word):
                 if candidate in written or candidate == term or candidate[:1] != term[:1]:
                     continue  # people seldom mistype a word's first letter: "Mona" is not "Dona"
