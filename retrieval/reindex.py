@@ -298,7 +298,7 @@ class Reindex:
     async def _recount_boilerplate(self) -> None:
         """Decide again about the sentences of every article this generation added or retired."""
         assert self.pending is not None
-        keys = await self.writer.sentence_keys_of(self.pending)
+        keys = await self.writer.sentence_keys_of(self.pending.first_document, self.retired)
         await self.writer.begin_write()
         await self.writer.recount_boilerplate(keys, self.options.boilerplate_min_titles)
         await self.writer.commit()

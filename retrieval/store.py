@@ -371,14 +371,20 @@ class Store:
         async with self.db.execute("SELECT key FROM boilerplate") as cursor:
             return frozenset(int(row[0]) for row in await cursor.fetchall())
 
-    async def sentence_keys_of(self, pending: Pending) -> set[int]:
-        """Keys of the sentences of every article a pending generation added or retired."""
-        sql = (
-            "SELECT DISTINCT s.key FROM sentences s JOIN documents d ON d.id = s.document_id "
-            "WHERE d.id >= ? OR d.retired = ?"
-        )
-        async with self.db.execute(sql, (pending.first_document, pending.generation)) as cursor:
-            return {int(row[0]) for row in await cursor.fetchall()}
+    async def sentence_keys_of(self, first_document: int, retired: Sequence[int]) -> set[int]:
+        """Keys of the sentences of the articles a generation added (ids from `first_document`) or `retired`.
+
+        By id ranges and lists, which the sentences' primary key serves: a condition
+        on the documents' `retired` column would read every sentence of the archive.
+        """
+        keys: set[int] = set()
+        async with self.db.execute("SELECT key FROM sentences WHERE document_id >= ?", (first_document,)) as cursor:
+            keys.update(int(row[0]) for row in await cursor.fetchall())
+        for chunk in _chunks(sorted(set(retired))):
+            sql = f"SELECT key FROM sentences WHERE document_id IN ({','.join('?' * len(chunk))})"
+            async with self.db.execute(sql, tuple(chunk)) as cursor:
+                keys.update(int(row[0]) for row in await cursor.fetchall())
+        return keys
 
     async def recount_boilerplate(self, keys: Iterable[int], min_titles: int) -> None:
         """Decide again, over live articles, whether each of `keys` is boilerplate. Inside the writer's transaction."""
@@ -437,12 +443,19 @@ class Store:
         count, low, high = (int(row[0]), row[1], row[2]) if row else (0, None, None)
         if not count or low is None or high is None:
             return 0, []
+        # One index seek per sample (the first live id from each of `size` even steps), not a pass over all ids.
         step = max(1, (high - low) // size)
-        async with self.db.execute(
-            f"SELECT MIN(id) FROM passages WHERE {condition} AND id >= ? GROUP BY (id - ?) / ? LIMIT ?",
-            (*parameters, low, low, step, size),
-        ) as cursor:
-            return count, [int(r[0]) for r in await cursor.fetchall()]
+        sample: list[int] = []
+        for start in range(low, high + 1, step):
+            async with self.db.execute(
+                f"SELECT MIN(id) FROM passages WHERE {condition} AND id >= ?", (*parameters, start)
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row and row[0] is not None and (not sample or row[0] != sample[-1]):
+                sample.append(int(row[0]))
+            if len(sample) == size:
+                break
+        return count, sample
 
     async def live_document_count(self) -> int:
         async with self.db.execute("SELECT COUNT(*) FROM documents WHERE retired IS NULL") as cursor:
