@@ -179,9 +179,9 @@ def _best_run(
 ) -> tuple[int, int, float] | None:
     """`best_window`'s search: the first and last sentence of the best run, and its weight.
 
-    A sentence cut short (`sentences[i] != whole[i]`) keeps the run from reaching
-    past the cut: a run may only start at a sentence whose head was cut, and only
-    end at one whose tail was.
+    A sentence cut short (`sentences[i] != whole[i]`) keeps a run from reaching
+    over the cut: a sentence whose head was cut may only open a run, one whose
+    tail was cut may only close it.
     """
     best: tuple[float, bool, int, int] | None = None  # (-weight, opens off-topic, -length, start)
     run = (0, 0)
