@@ -185,7 +185,7 @@ def _rank(
         scored = engine.search(list(weights), pool, after, before, boosts)
         if scored and scored[0].score < options.min_score:
             scored = []
-        rows = reader.passages([s.pid for s in scored])
+        rows = looked_at.rows(reader, [s.pid for s in scored])
         hits, best, duplicates = _hits(reader, looked_at, options, scored, rows, weights, judged, count, boilerplate)
         # A deeper pool helps only when copies took most of the places (one page scraped
         # thirty times): candidates under the coverage floor are not answers, and more
@@ -251,7 +251,7 @@ def _hits(
         row = rows.get(item.pid)
         if row is None:
             continue  # purged after this index generation: the next refresh drops it
-        text_key = " ".join(row.text.casefold().split())
+        text_key = looked_at.text_key(row)
         keys: set[tuple[str, object]] = {("text", text_key)}
         if row.kind != "headline":
             keys.add(("doc", row.document_id))
@@ -326,10 +326,10 @@ def _hits(
                 more_highlights=more.highlights if more else [],
             )
         )
-        by_text[text_key] = by_text[" ".join(shown.text.casefold().split())] = hits[-1]
+        by_text[text_key] = by_text[looked_at.text_key(shown)] = hits[-1]
         if shingles:
             near.append((hits[-1], shingles))
-        seen.add(("text", " ".join(shown.text.casefold().split())))
+        seen.add(("text", looked_at.text_key(shown)))
     return hits, best or set(), duplicates
 
 
@@ -374,16 +374,33 @@ def _outside(part: Span, taken: Span) -> list[Span]:
 
 
 class _TermsSeen:
-    """Every term of each passage and title one question looks at, read once.
+    """The passages one question looks at, each fetched, keyed and read once.
 
     Typo trials rank the question again, and a deeper pool goes over the first
-    candidates again; reading a passage's words is the costliest step of judging it.
+    candidates again: fetching a passage, and reading its words, are the
+    costliest steps of judging it.
     """
 
     def __init__(self, analyzer: Analyzer) -> None:
         self.analyzer = analyzer
+        self._rows: dict[int, PassageRow] = {}
+        self._keys: dict[int, str] = {}
         self._passages: dict[int, frozenset[str]] = {}
         self._titles: dict[int, frozenset[str]] = {}
+
+    def rows(self, reader: PassageReader, pids: Sequence[int]) -> dict[int, PassageRow]:
+        """`reader.passages(pids)`, fetching only the ones not fetched before."""
+        missing = [pid for pid in pids if pid not in self._rows]
+        if missing:
+            self._rows.update(reader.passages(missing))
+        return {pid: self._rows[pid] for pid in pids if pid in self._rows}
+
+    def text_key(self, row: PassageRow) -> str:
+        """The passage's text as copies are compared: case and spacing folded."""
+        found = self._keys.get(row.pid)
+        if found is None:
+            found = self._keys[row.pid] = " ".join(row.text.casefold().split())
+        return found
 
     def passage(self, row: PassageRow) -> frozenset[str]:
         found = self._passages.get(row.pid)
