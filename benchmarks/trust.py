@@ -2,12 +2,17 @@
 
 On the default configuration over the news export and the seed:
 - every answerable question (`seed`, `news`), every unanswerable one and every
-  typo question is asked once with the coverage floor off; each hit carries
-  the share of the question's weight (idf) its article covers, so any floor
-  `t` can be replayed: hits under `t` are dropped, and an answer left with
-  none is "nothing found";
-- for each `t`: answerable Success@1 and Success@3, the unanswerable
-  questions' "nothing found" rate, typo-set Success@3;
+  typo question is asked at the default coverage floor: what members get, and
+  the table of `trust.md` (an answer counts when it is from the right article
+  and one of its quotes, the excerpt or the lead answer's second quote, holds
+  the answering phrase);
+- the same sets are asked again with the floor off; each hit carries the share
+  of the question's weight (idf) its title and quotes cover, so any floor `t`
+  can be replayed: hits under `t` are dropped, and an answer left with none is
+  "nothing found". For each `t`: answerable Success@1 and Success@3, the
+  unanswerable questions' "nothing found" rate, typo-set Success@3 (the curve;
+  a real run at a floor also looks past candidates under it, so it can differ
+  a little from the replay);
 - the date set: the share of questions whose date range is exactly the expected one;
 - boilerplate: the share of the top-3 excerpts members are shown (answers at or
   above the default coverage floor) holding a sentence that appears in three or
