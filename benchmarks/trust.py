@@ -258,7 +258,7 @@ def markdown(result: dict[str, Any]) -> str:
         "## As the floor moves",
         "",
         'The floor is the share of a question\'s idf weight (frame words such as "how much" left out) that the',
-        "title and quoted excerpt of an answer must cover. With the absent-word rule, a question naming a word the",
+        "title and quotes of an answer must cover. With the absent-word rule, a question naming a word the",
         'archive never uses (after typo correction) is answered "nothing in the archive" whatever it covers.',
         "Replayed from one run with the floor off: a real run at a floor also looks past the candidates under it",
         "(up to twelve) for one that passes, so its figures (the table above, at the default) can differ slightly.",
