@@ -143,35 +143,19 @@ class GatewayMixin(Core):
             self.session_id = secrets.token_hex(16)
             self._seq = 0
             self._log = []
-            ready: JSONDict = {
-                "v": 10,
-                "user": {**self.bot_user, "verified": True, "mfa_enabled": False, "email": None},
-                "guilds": [{"id": self.guild_id, "unavailable": True}],
-                "session_id": self.session_id,
-                "session_type": "normal",
-                "resume_gateway_url": self.resume_gateway_url,
-                "application": {"id": self.application_id, "flags": 0},
-                "private_channels": [],
-                "relationships": [],
-                "presences": [],
-                "guild_join_requests": [],
-                "geo_ordered_rtc_regions": [],
-                "_trace": ["localdiscord"],
-            }
-            if "shard" in data:
-                ready["shard"] = data["shard"]
+            ready = self._ready(self.session_id, [{"id": self.guild_id, "unavailable": True}], data.get("shard"))
             await self._send_dispatch(live, "READY", ready)
             await self._send_dispatch(live, "GUILD_CREATE", self.guild())
             self._live = live
             await self._flush_outbox(live)
 
-    async def _identify_other_shard(self, live: LiveConnection, data: JSONDict) -> None:
-        """A shard this guild does not belong to: a session with no guilds, to which nothing is dispatched."""
+    def _ready(self, session_id: str, guilds: list[JSONDict], shard: object) -> JSONDict:
+        """The READY payload of a new session (with the `shard` it was identified as, when sharded)."""
         ready: JSONDict = {
             "v": 10,
             "user": {**self.bot_user, "verified": True, "mfa_enabled": False, "email": None},
-            "guilds": [],
-            "session_id": secrets.token_hex(16),
+            "guilds": guilds,
+            "session_id": session_id,
             "session_type": "normal",
             "resume_gateway_url": self.resume_gateway_url,
             "application": {"id": self.application_id, "flags": 0},
@@ -180,9 +164,15 @@ class GatewayMixin(Core):
             "presences": [],
             "guild_join_requests": [],
             "geo_ordered_rtc_regions": [],
-            "shard": data["shard"],
             "_trace": ["localdiscord"],
         }
+        if shard is not None:
+            ready["shard"] = shard
+        return ready
+
+    async def _identify_other_shard(self, live: LiveConnection, data: JSONDict) -> None:
+        """A shard this guild does not belong to: a session with no guilds, to which nothing is dispatched."""
+        ready = self._ready(secrets.token_hex(16), [], data["shard"])
         # Its own sequence: the guild shard's session and replay log are not this one's.
         await self._send(live, {"op": OP_DISPATCH, "t": "READY", "s": 1, "d": ready})
 
