@@ -34,9 +34,7 @@ so the `indexed` row can differ a little from `trust.md`. Writes
 from __future__ import annotations
 
 import asyncio
-import gzip
 import json
-import shutil
 import sys
 import tempfile
 import time
@@ -47,7 +45,7 @@ from typing import Any, TypeVar
 
 import newsbot.retrieval.reindex as reindex_module
 from benchmarks.questions import EvalQuestion, load_questions, load_typos, load_unanswerable
-from benchmarks.trust import NEWS, RESULTS, SEED, ask_sets, nothing_found, success
+from benchmarks.trust import RESULTS, ask_sets, nothing_found, success, write_seeds
 from newsbot.retrieval import Answer, Archive, ArchiveOptions
 from newsbot.retrieval.answer import without_furniture
 from newsbot.retrieval.chunking import sentence_spans
@@ -133,11 +131,7 @@ def _indexing(boilerplate: frozenset[int] | None, skipped: set[str]) -> None:
 
 
 async def measure(work: Path) -> dict[str, Any]:
-    seeds = work / "seeds"
-    seeds.mkdir(parents=True)
-    with gzip.open(NEWS, "rb") as packed:
-        (seeds / "articles.jsonl").write_bytes(packed.read())
-    shutil.copy(SEED, seeds / SEED.name)
+    seeds = write_seeds(work)
     reference = ArchiveOptions(seeds_dir=seeds, data_dir=work / "indexed")
     archive = await Archive.open(reference)
     await archive.reindex()

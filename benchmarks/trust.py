@@ -157,12 +157,18 @@ async def ask_sets(options: ArchiveOptions) -> Asked:
     return clean, typed, refused
 
 
-async def measure(work: Path) -> dict[str, Any]:
+def write_seeds(work: Path) -> Path:
+    """The archive every measure here reads: the news export and the bundled seed, in `work/seeds`."""
     seeds = work / "seeds"
     seeds.mkdir(parents=True)
     with gzip.open(NEWS, "rb") as packed:
         (seeds / "articles.jsonl").write_bytes(packed.read())
     shutil.copy(SEED, seeds / SEED.name)
+    return seeds
+
+
+async def measure(work: Path) -> dict[str, Any]:
+    seeds = write_seeds(work)
     defaults = SearchOptions()
     options = ArchiveOptions(seeds_dir=seeds, data_dir=work / "data", search=defaults)
     # What members get: the default floor, which looks past candidates under it for one that passes.
