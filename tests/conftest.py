@@ -44,6 +44,12 @@ def seeds_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def workdir(tmp_path: Path, seeds_dir: Path) -> Path:
+    """A folder to run `newsbot` in, as a newcomer would: the bundled seed in `seeds/`, `data/` to come."""
+    return tmp_path
+
+
+@pytest.fixture
 def options(tmp_path: Path, seeds_dir: Path) -> ArchiveOptions:
     return ArchiveOptions(seeds_dir=seeds_dir, data_dir=tmp_path / "data")
 

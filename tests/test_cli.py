@@ -32,13 +32,6 @@ def newsbot(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subproc
     )
 
 
-@pytest.fixture
-def workdir(tmp_path: Path) -> Path:
-    (tmp_path / "seeds").mkdir()
-    shutil.copy(SEED, tmp_path / "seeds" / SEED.name)
-    return tmp_path
-
-
 def test_first_ask_builds_the_index_and_quotes_a_dated_answer(workdir: Path) -> None:
     result = newsbot("ask", "What did the ICG say about Russia and Turkey?", cwd=workdir)
     assert result.returncode == 0, result.stderr

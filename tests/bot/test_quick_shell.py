@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from datetime import date
@@ -26,7 +25,7 @@ from hypothesis import strategies as st
 import newsbot.retrieval
 from newsbot.retrieval import question_dates as dates_module
 from newsbot.retrieval.question_dates import DateScope, question_dates
-from tests.conftest import ROOT, SEED
+from tests.conftest import ROOT
 
 QUESTION = "What did the ICG say about Russia and Turkey?"
 ANSWER_TITLE = "Sustainable peace in Karabakh will require cooperation of external players – ICG"
@@ -95,13 +94,6 @@ def loaded(report: dict[str, Any], names: tuple[str, ...]) -> list[str]:
     """Those of `names` loaded, as packages or as any of their submodules."""
     modules: list[str] = report["modules"]
     return [name for name in names if any(m == name or m.startswith(name + ".") for m in modules)]
-
-
-@pytest.fixture
-def workdir(tmp_path: Path) -> Path:
-    (tmp_path / "seeds").mkdir()
-    shutil.copy(SEED, tmp_path / "seeds" / SEED.name)
-    return tmp_path
 
 
 def test_a_warm_ask_loads_neither_discord_nor_watchfiles_nor_the_reindex(workdir: Path) -> None:
