@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 30.0
 _LEAD_CHARS = 200
 _STATE = "announced_generation"
+_PAGE = 1000  # new articles read per check, at most
 
 
 def announcement_lines(articles: Sequence[AddedArticle]) -> list[str]:
@@ -100,27 +101,23 @@ class Announcer:
             return 0
         async with self._lock:
             since = await self._read_state() or 0
-            upto, added = await self.bot.archive.added_since(since, limit=1000)
+            upto, added = await self.bot.archive.added_since(since, limit=_PAGE)
             db = self.bot.members.db
-            fresh: list[AddedArticle] = []
-            for article in added:
-                async with db.execute("SELECT 1 FROM announced WHERE key = ?", (article.key,)) as cursor:
-                    if await cursor.fetchone() is None:
-                        fresh.append(article)
             now = datetime.now(UTC).isoformat(timespec="seconds")
+            # Read and record in one write transaction: two processes checking at once (one
+            # taking over the watch as the other stops) cannot both find an article fresh.
             await db.execute("BEGIN IMMEDIATE")
             try:
+                keys = [article.key for article in added]
+                marks = ",".join("?" * len(keys))
+                async with db.execute(f"SELECT key FROM announced WHERE key IN ({marks})", keys) as cursor:
+                    done = {row[0] for row in await cursor.fetchall()}
+                fresh = [article for article in added if article.key not in done]
                 await db.executemany(
-                    "INSERT OR IGNORE INTO announced (key, announced_at) VALUES (?, ?)",
-                    [(article.key, now) for article in fresh],
+                    "INSERT OR IGNORE INTO announced (key, announced_at) VALUES (?, ?)", [(a.key, now) for a in fresh]
                 )
                 # A full page means more may wait in the same generations: resume from here next time.
-                reached = upto if len(added) < 1000 else since
-                await db.execute(
-                    "INSERT INTO bot_state (name, value) VALUES (?, ?) "
-                    "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                    (_STATE, str(reached)),
-                )
+                await self._write_state(upto if len(added) < _PAGE else since)
                 await db.execute("COMMIT")
             except BaseException:
                 await db.execute("ROLLBACK")
