@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import aiosqlite
 
@@ -606,6 +606,11 @@ _PASSAGES_SQL = _PASSAGE_ROWS + "WHERE p.id IN ({marks})"
 _ARTICLE_BODIES_SQL = _PASSAGE_ROWS + "WHERE p.document_id = ? AND p.kind = 'body' ORDER BY p.start"
 
 
+def _passage_row(r: tuple[Any, ...]) -> PassageRow:
+    """A row of `_PASSAGE_ROWS` as a `PassageRow` (its date read back from ISO)."""
+    return PassageRow(r[0], r[1], r[2], r[3], r[4], _day(r[5]), r[6], r[7], r[8], r[9])
+
+
 class PassageReader:
     """Passages for answers, read from worker threads with one plain connection per thread.
 
@@ -637,13 +642,12 @@ class PassageReader:
         for chunk in _chunks(list(pids)):
             sql = _PASSAGES_SQL.format(marks=",".join("?" * len(chunk)))
             for r in connection.execute(sql, tuple(chunk)):
-                rows[r[0]] = PassageRow(r[0], r[1], r[2], r[3], r[4], _day(r[5]), r[6], r[7], r[8], r[9])
+                rows[r[0]] = _passage_row(r)
         return rows
 
     def article_bodies(self, document_id: int) -> list[PassageRow]:
         """An article's body passages in reading order (retired too: they never change once written)."""
-        rows = self._connection().execute(_ARTICLE_BODIES_SQL, (document_id,))
-        return [PassageRow(r[0], r[1], r[2], r[3], r[4], _day(r[5]), r[6], r[7], r[8], r[9]) for r in rows]
+        return [_passage_row(r) for r in self._connection().execute(_ARTICLE_BODIES_SQL, (document_id,))]
 
     def close(self) -> None:
         with self._lock:
