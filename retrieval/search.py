@@ -70,7 +70,7 @@ def search(
     """
     terms = analyzer.query_terms(question)
     words = surface_words(question, analyzer)
-    looked_at = _TermsSeen(analyzer)
+    looked_at = _PassagesSeen(analyzer)
     own = set(terms)
     background = [term for term in analyzer.query_terms(context) if term not in own] if context else []
 
@@ -157,7 +157,7 @@ class _Ranked:
 def _rank(
     engine: Engine,
     reader: PassageReader,
-    looked_at: _TermsSeen,
+    looked_at: _PassagesSeen,
     options: SearchOptions,
     terms: list[str],
     background: list[str],
@@ -220,7 +220,7 @@ def _corrections(
 
 def _hits(
     reader: PassageReader,
-    looked_at: _TermsSeen,
+    looked_at: _PassagesSeen,
     options: SearchOptions,
     scored: Sequence[ScoredPassage],
     rows: dict[int, PassageRow],
@@ -344,36 +344,22 @@ def _more(
     boilerplate: frozenset[int],
 ) -> Excerpt | None:
     """The best short quote from the rest of `shown`'s article, if it covers `MORE_MIN_SHARE` of the question."""
-    taken = Span(shown.start + window.start, shown.start + window.end)  # in the article's body
-    # The first quote's sentences are not quoted again, as furniture is not: scraped pages repeat
-    # a paragraph (a pull quote, a "story continues" block), and passages overlap.
+    # The first quote's sentences are not quoted again, as furniture is not: passages overlap
+    # by a sentence or two, and scraped pages repeat a paragraph (a pull quote, "story continues").
     unquotable = boilerplate | sentence_keys([shown.text[window.start : window.end]])
     limit = options.excerpt_chars // 2
     best: tuple[float, str] | None = None
     for row in reader.article_bodies(shown.document_id):
-        # Passages overlap by a sentence or two: only the text outside the first quote is a candidate.
-        for start, end in _outside(Span(row.start, row.end), taken):
-            text = row.text[start:end]
-            found = best_window(text, analyzer, weights, limit, unquotable, glued=False)
-            if found is not None and (best is None or found[1] > best[0]):
-                best = (found[1], text)
+        found = best_window(row.text, analyzer, weights, limit, unquotable, glued=False)
+        if found is not None and (best is None or found[1] > best[0]):
+            best = (found[1], row.text)
     quoted = quote(best[1], analyzer, weights, limit, unquotable) if best else None
     if quoted is None or coverage(matched_terms(analyzer, quoted.text, weights), judged) < MORE_MIN_SHARE:
         return None
     return quoted
 
 
-def _outside(part: Span, taken: Span) -> list[Span]:
-    """The pieces of `part` not in `taken` (both in body offsets), as offsets into `part`'s own text."""
-    pieces = []
-    if taken.start > part.start:
-        pieces.append(Span(0, min(taken.start, part.end) - part.start))
-    if taken.end < part.end:
-        pieces.append(Span(max(taken.end, part.start) - part.start, part.end - part.start))
-    return [piece for piece in pieces if piece.end - piece.start > 1]
-
-
-class _TermsSeen:
+class _PassagesSeen:
     """The passages one question looks at, each fetched, keyed and read once.
 
     Typo trials rank the question again, and a deeper pool goes over the first
