@@ -53,10 +53,8 @@ class WriterLock:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
-        if self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
+        _unlock(self._fd)
+        self._fd = None
 
     async def __aexit__(
         self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
@@ -75,6 +73,12 @@ class WatcherLock:
     the process that got it and released by the kernel when that process dies,
     so another can take over. Apart from `WriterLock`: the watcher owner
     reindexes now and then, while every process answers questions.
+
+    A lock file, where the writer locks the directory itself (a second `flock`
+    on the directory would contend with the writer's): deleted while held, it
+    would let a second process watch too. The archive is safe from that
+    (reindexes still take turns under `WriterLock`), and so are announcements
+    (each is read and recorded in one transaction).
     """
 
     NAME = "watcher.lock"
@@ -98,7 +102,12 @@ class WatcherLock:
         return True
 
     def release(self) -> None:
-        if self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
+        _unlock(self._fd)
+        self._fd = None
+
+
+def _unlock(fd: int | None) -> None:
+    """Release and close a held `flock` (nothing if none is held)."""
+    if fd is not None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
