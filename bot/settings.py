@@ -105,9 +105,11 @@ class BotOptions(BaseModel):
     @classmethod
     def _a_count_or_auto(cls, value: object) -> object:
         # One message for both forms, not one per member of the union.
+        if value is None:
+            return None
         text = str(value).strip() if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
-        if value is None or text == "auto":
-            return value if value is None else "auto"
+        if text == "auto":
+            return text
         if not text.isdigit() or not 1 <= int(text) <= 1000:
             raise ValueError(f"shard_count is a number of shards from 1 to 1000, or 'auto'; got {value!r}")
         return int(text)
