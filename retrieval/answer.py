@@ -15,6 +15,7 @@ from typing import NamedTuple
 from pydantic import BaseModel
 
 from newsbot.retrieval.analyzer import WORD, Analyzer
+from newsbot.retrieval.answer_types import AnswerType, holds
 from newsbot.retrieval.answerability import Strength
 from newsbot.retrieval.boilerplate import sentence_key
 from newsbot.retrieval.chunking import Span, sentence_spans
@@ -22,6 +23,11 @@ from newsbot.retrieval.spelling import Correction
 from newsbot.retrieval.store import LatestItem
 
 ELLIPSIS = "…"
+# A sentence holding the kind of thing asked for (a number for "how many") weighs as much more as a
+# word of this share of the question's weightiest would (measured in benchmarks/results/trust.md).
+ANSWER_TYPE_SHARE = 0.75
+# The answer type's place among the matched terms: no word the analyzer makes can equal it.
+_ANSWER = "\x00answer"
 
 
 class Hit(BaseModel):
@@ -131,6 +137,7 @@ def best_window(
     limit: int,
     boilerplate: frozenset[int] = frozenset(),
     glued: bool = True,
+    wanted: AnswerType | None = None,
 ) -> tuple[Span, float] | None:
     """The run of 1–3 consecutive sentences covering the most question weight, and that weight.
 
@@ -140,10 +147,23 @@ def best_window(
     wins (the answer leads), then the longer one (more context within `limit`),
     then the earlier one. `glued=False` skips looking for glued furniture: to
     compare passages cheaply before quoting the best.
+
+    When the question asks for a number or a time (`wanted`), a sentence
+    holding one counts as if it matched one more word, `ANSWER_TYPE_SHARE` of
+    the question's weightiest.
     """
+    if wanted is not None and weights:
+        weights = {**weights, _ANSWER: ANSWER_TYPE_SHARE * max(weights.values())}
+
+    def cover(span: Span) -> set[str]:
+        found = matched_terms(analyzer, text[span.start : span.end], weights)
+        if wanted is not None and holds(text[span.start : span.end], wanted):
+            found.add(_ANSWER)
+        return found
+
     whole = sentence_spans(text) or [Span(0, len(text))]
     sentences = list(whole)
-    covered = [matched_terms(analyzer, text[s.start : s.end], weights) for s in sentences]
+    covered = [cover(s) for s in sentences]
     # Site furniture is never quoted: a window stops before a sentence that is nothing else...
     furniture = [bool(boilerplate) and sentence_key(text[s.start : s.end]) in boilerplate for s in sentences]
     # ...and furniture glued to a sentence is cut off it. Looking for that costs a key per
@@ -163,7 +183,7 @@ def best_window(
             if trimmed != sentences[index]:
                 sentences[index] = trimmed
                 furniture[index] = trimmed.start == trimmed.end
-                covered[index] = matched_terms(analyzer, text[trimmed.start : trimmed.end], weights)
+                covered[index] = cover(trimmed)
                 dirty = True
         if not dirty:
             return Span(sentences[first].start, sentences[last].end), weight
@@ -240,22 +260,32 @@ class Excerpt(NamedTuple):
 
 
 def excerpt_for(
-    passage: str, analyzer: Analyzer, weights: Weights, limit: int, boilerplate: frozenset[int] = frozenset()
+    passage: str,
+    analyzer: Analyzer,
+    weights: Weights,
+    limit: int,
+    boilerplate: frozenset[int] = frozenset(),
+    answer: AnswerType | None = None,
 ) -> tuple[str, list[tuple[int, int]]]:
     """The excerpt of `passage` to quote for a question, with its highlight spans; empty if all is boilerplate.
 
     `weights` maps each question term to its weight (its idf in the archive).
     """
-    found = quote(passage, analyzer, weights, limit, boilerplate)
+    found = quote(passage, analyzer, weights, limit, boilerplate, answer)
     return (found.text, found.highlights) if found else ("", [])
 
 
 def quote(
-    passage: str, analyzer: Analyzer, weights: Weights, limit: int, boilerplate: frozenset[int] = frozenset()
+    passage: str,
+    analyzer: Analyzer,
+    weights: Weights,
+    limit: int,
+    boilerplate: frozenset[int] = frozenset(),
+    answer: AnswerType | None = None,
 ) -> Excerpt | None:
     """`excerpt_for`, keeping where the quote was cut from; None if all is boilerplate."""
     wanted = set(weights)
-    found = best_window(passage, analyzer, weights, limit, boilerplate)
+    found = best_window(passage, analyzer, weights, limit, boilerplate, wanted=answer)
     if found is None:
         return None
     window, weight = found

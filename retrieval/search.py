@@ -12,6 +12,7 @@ from datetime import date
 
 from newsbot.retrieval.analyzer import Analyzer
 from newsbot.retrieval.answer import Answer, Excerpt, Hit, all_terms, best_window, matched_terms, quote
+from newsbot.retrieval.answer_types import AnswerType, answer_type
 from newsbot.retrieval.answerability import coverage, coverage_weights, frame_terms, strength, surface_words
 from newsbot.retrieval.boilerplate import sentence_keys
 from newsbot.retrieval.chunking import Span
@@ -73,11 +74,14 @@ def search(
     looked_at = _PassagesSeen(analyzer)
     own = set(terms)
     background = [term for term in analyzer.query_terms(context) if term not in own] if context else []
+    wanted = answer_type(question)
 
     def rank(chosen: Sequence[Correction]) -> _Ranked:
         fixed = {c.of: c.term for c in chosen if c.corrected}
         searched = list(dict.fromkeys(fixed.get(term, term) for term in terms))
-        return _rank(engine, reader, looked_at, options, searched, background, count, after, before, boilerplate)
+        return _rank(
+            engine, reader, looked_at, options, searched, background, count, after, before, boilerplate, wanted
+        )
 
     ranked = rank([])
     corrections: list[Correction] = []
@@ -165,6 +169,7 @@ def _rank(
     after: date | None,
     before: date | None,
     boilerplate: frozenset[int],
+    wanted: AnswerType | None,
 ) -> _Ranked:
     analyzer = looked_at.analyzer
     background = [term for term in background if term not in terms]
@@ -186,7 +191,9 @@ def _rank(
         if scored and scored[0].score < options.min_score:
             scored = []
         rows = looked_at.rows(reader, [s.pid for s in scored])
-        hits, best, duplicates = _hits(reader, looked_at, options, scored, rows, weights, judged, count, boilerplate)
+        hits, best, duplicates = _hits(
+            reader, looked_at, options, scored, rows, weights, judged, count, boilerplate, wanted
+        )
         # A deeper pool helps only when copies took most of the places (one page scraped
         # thirty times): candidates under the coverage floor are not answers, and more
         # of them would not be either.
@@ -228,6 +235,7 @@ def _hits(
     judged: dict[str, float],
     count: int,
     boilerplate: frozenset[int],
+    wanted: AnswerType | None,
 ) -> tuple[list[Hit], set[str], int]:
     """Ranked passages to answers, the question terms the best candidate covers, and how many copies were folded.
 
@@ -283,13 +291,17 @@ def _hits(
             seen.add(("doc", row.document_id))
             continue
         seen |= keys
-        quoted = quote(shown.text, analyzer, weights, options.excerpt_chars, boilerplate)
+        quoted = quote(shown.text, analyzer, weights, options.excerpt_chars, boilerplate, wanted)
         if quoted is None:
             continue  # nothing but site furniture (a footer, a list of other stories) to quote
         excerpt = quoted.text
         # Only the lead answer has a second quote: one under every answer would crowd the reply.
         lead = not hits and shown.kind == "body"
-        more = _more(reader, analyzer, shown, quoted.window, weights, judged, options, boilerplate) if lead else None
+        more = (
+            _more(reader, analyzer, shown, quoted.window, weights, judged, options, boilerplate, wanted)
+            if lead
+            else None
+        )
         # Judged on what the member reads: the title and the quotes. Matching words
         # scattered over a long article are not an answer; matching what is quoted is.
         covered = set(title_terms)
@@ -342,6 +354,7 @@ def _more(
     judged: dict[str, float],
     options: SearchOptions,
     boilerplate: frozenset[int],
+    wanted: AnswerType | None,
 ) -> Excerpt | None:
     """The best short quote from the rest of `shown`'s article, if it covers `MORE_MIN_SHARE` of the question."""
     # The first quote's sentences are not quoted again, as furniture is not: passages overlap
@@ -350,10 +363,10 @@ def _more(
     limit = options.excerpt_chars // 2
     best: tuple[float, str] | None = None
     for row in reader.article_bodies(shown.document_id):
-        found = best_window(row.text, analyzer, weights, limit, unquotable, glued=False)
+        found = best_window(row.text, analyzer, weights, limit, unquotable, glued=False, wanted=wanted)
         if found is not None and (best is None or found[1] > best[0]):
             best = (found[1], row.text)
-    quoted = quote(best[1], analyzer, weights, limit, unquotable) if best else None
+    quoted = quote(best[1], analyzer, weights, limit, unquotable, wanted) if best else None
     if quoted is None or coverage(matched_terms(analyzer, quoted.text, weights), judged) < MORE_MIN_SHARE:
         return None
     return quoted
