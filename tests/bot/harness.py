@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+import discord
 
 from newsbot.bot.client import AutoShardedNewsBot, NewsBot
 from newsbot.bot.settings import Settings
@@ -39,3 +43,21 @@ async def start_bot(server: LocalDiscord, settings: Settings) -> tuple[LocalBot,
         runner.result()
     assert ready in done, "the bot did not become ready"
     return bot, runner
+
+
+@asynccontextmanager
+async def handled(bot: NewsBot, check: Callable[[discord.Message], bool]) -> AsyncIterator[None]:
+    """Wait, on leaving the block, until the bot has received a message passing `check` and handled it.
+
+    A test that expects silence needs to know the bot made up its mind, not
+    that some time passed: discord.py runs each `on_message` listener in a task
+    of that name, so once the message arrived those tasks are awaited. A reply
+    would have been sent by then.
+    """
+    arrived = asyncio.ensure_future(bot.wait_for("message", check=check, timeout=20))
+    try:
+        yield
+        await arrived
+    finally:
+        arrived.cancel()
+    await asyncio.gather(*(t for t in asyncio.all_tasks() if t.get_name() == "discord.py: on_message"))

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from newsbot.bot.settings import Settings
-from tests.bot.harness import LocalBot, start_bot
+from tests.bot.harness import LocalBot, handled, start_bot
 from tests.bot.test_newsbot import MANAGE_GUILD, answered, buttons
 from tests.conftest import SEED
 from tests.localdiscord import LocalDiscord, RecordedRequest, matching
@@ -178,12 +178,13 @@ async def test_a_forum_post_is_answered_in_its_own_thread(
     bot, runner = await started(server, settings)
     try:
         mark = server.mark()
-        post = await server.create_forum_post("Karabakh peace", "Who mediated the truce after the Second War?")
+        # The post's starter message reaches `on_message` too; the barrier waits until it was handled.
+        async with handled(bot, lambda message: message.id == message.channel.id):
+            post = await server.create_forum_post("Karabakh peace", "Who mediated the truce after the Second War?")
         answer = await server.wait_for_request(matching("POST", f"/channels/{post['id']}/messages"), after=mark)
         assert KARABAKH_TITLE in first_title(answer.json)
         assert answer.json["allowed_mentions"]["parse"] == []
         assert await bot.conversations.in_thread(int(post["id"])) is not None  # later posts there follow up
-        await asyncio.sleep(0.3)
         answers = server.requests_matching(matching("POST", f"/channels/{post['id']}/messages"), after=mark)
         assert len(answers) == 1  # the post's first message is the post, not a follow-up to its answer
     finally:
@@ -217,6 +218,6 @@ async def test_settings_are_for_moderators_and_switch_a_channel_to_threads(
     off = await answered(await server.slash("settings", {"enabled": False}, permissions=MANAGE_GUILD))
     assert off["embeds"][0]["fields"][0]["value"] == "off"
     mark = server.mark()
-    await server.send_message(FIRST, mentions_bot=True)
-    await asyncio.sleep(0.3)
+    async with handled(newsbot, lambda message: FIRST in message.content):
+        await server.send_message(FIRST, mentions_bot=True)
     assert not server.requests_matching(matching("POST", "/messages"), after=mark)  # switched off: silent
