@@ -30,21 +30,32 @@ def _key(text: str) -> int:
 
 
 def normalized(sentence: str) -> str:
-    return " ".join(sentence.translate(_FOLD).casefold().split())
+    return " ".join(_words(sentence))
+
+
+def _words(sentence: str) -> list[str]:
+    if not sentence.isascii():  # every character folded is outside ASCII; `translate` is slow
+        sentence = sentence.translate(_FOLD)
+    return sentence.casefold().split()
 
 
 def sentence_key(sentence: str) -> int | None:
     """A stable 64-bit key of a sentence, or None when it is too short to judge."""
-    text = normalized(sentence)
-    return _key(text) if len(text.split()) >= _MIN_WORDS else None
+    words = _words(sentence)
+    return _key(" ".join(words)) if len(words) >= _MIN_WORDS else None
 
 
 def sentence_keys(texts: Iterable[str]) -> frozenset[int]:
     """Keys of every sentence in `texts` (an article's body passages)."""
     keys: set[int] = set()
+    seen: set[str] = set()  # passages overlap by a sentence or two: each is keyed once
     for text in texts:
-        for span in sentence_spans(text):
-            key = sentence_key(text[span.start : span.end])
+        for start, end in sentence_spans(text):
+            sentence = text[start:end]
+            if sentence in seen:
+                continue
+            seen.add(sentence)
+            key = sentence_key(sentence)
             if key is not None:
                 keys.add(key)
     return frozenset(keys)
