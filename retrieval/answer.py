@@ -24,7 +24,8 @@ from newsbot.retrieval.store import LatestItem
 
 ELLIPSIS = "…"
 # A sentence holding the kind of thing asked for (a number for "how many") weighs as much more as a
-# word of this share of the question's weightiest would (measured in benchmarks/results/trust.md).
+# word of this share of the question's weightiest would (measured on the trust sets: README, "The kind
+# of answer asked for").
 ANSWER_TYPE_SHARE = 0.75
 # The answer type's place among the matched terms: no word the analyzer makes can equal it.
 _ANSWER = "\x00answer"

@@ -27,9 +27,10 @@ _ASKS_TIME = re.compile(
     r"|\bwhat\s+(?:year|date|day|month|time)\b|\bby\s+when\b",
     re.IGNORECASE,
 )
+# "March", "May" and "Mar" only capitalised: as words ("may", "march") they are far more often not months.
 _MONTHS = (
-    "january|february|march|april|may|june|july|august|september|october|november|december"
-    "|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec"
+    "january|february|april|june|july|august|september|october|november|december"
+    "|jan|feb|apr|jun|jul|aug|sept?|oct|nov|dec|(?-i:March|May|Mar)"
 )
 # Not "one": far more often a pronoun ("losing one's way") than a figure.
 _NUMBER_WORDS = (

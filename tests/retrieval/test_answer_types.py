@@ -47,6 +47,8 @@ def test_answer_type_is_read_from_the_question_words(question: str, kind: str | 
         ("The vote was held on Tuesday.", "time", True),
         ("It was introduced in December in the Lok Sabha.", "time", True),
         ("Filming has wrapped.", "time", False),
+        ("The minister may resign over the march.", "time", False),  # a verb and a walk, not months
+        ("The vote is due on 14 May.", "time", True),
     ],
 )
 def test_a_sentence_holds_a_figure_or_a_time(sentence: str, kind: str, expected: bool) -> None:
