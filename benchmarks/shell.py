@@ -52,11 +52,11 @@ SCRIPT = "`newsbot ask` (console script)"
 UNCACHED = "`python -m newsbot.bot.cli ask`, no bytecode cache"
 HELP = "`python -m newsbot.bot.cli --help`"
 # What a warm `ask` imports that no newsbot change can avoid while the archive is asyncio and
-# SQLite, ranks with tantivy, and its settings and answers are pydantic (and pydantic-settings) models.
+# SQLite, ranks with tantivy, and its settings and answers are pydantic models.
 FLOOR_CODE = """
 import asyncio, json, sqlite3, tomllib
-import aiosqlite, pydantic_settings, tantivy
-from pydantic import BaseModel
+import aiosqlite, dotenv, tantivy
+from pydantic import BaseModel, SecretStr
 
 class Probe(BaseModel):
     x: int = 1

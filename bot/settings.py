@@ -21,11 +21,10 @@ import types
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Any, Literal, Union, cast, get_args, get_origin
 
 from dotenv import dotenv_values
 from pydantic import (
-    AliasChoices,
     BaseModel,
     ConfigDict,
     Field,
@@ -35,14 +34,6 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import ErrorDetails
-from pydantic_settings import (
-    BaseSettings,
-    DotEnvSettingsSource,
-    InitSettingsSource,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-    SettingsError,
-)
 
 from newsbot.retrieval import ArchiveOptions
 
@@ -138,32 +129,13 @@ class BotOptions(BaseModel):
     )
 
 
-class Settings(ArchiveOptions, BaseSettings):
-    """Everything the CLI and the bot read, from one place."""
+class Settings(ArchiveOptions):
+    """Everything the CLI and the bot read, from one place (built by `load_settings`)."""
 
-    model_config = SettingsConfigDict(
-        env_prefix=PREFIX,
-        env_nested_delimiter=NESTED,
-        env_file=DOTENV,
-        extra="forbid",
-    )
+    model_config = ConfigDict(extra="forbid")
 
     bot: BotOptions = Field(default_factory=lambda: BotOptions())
-    discord_token: SecretStr | None = Field(
-        None, validation_alias=AliasChoices(TOKEN_VARIABLE, "NEWSBOT_DISCORD_TOKEN"), exclude=True
-    )
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        """Arguments, environment, then `.env` cut down to newsbot's own variables; `load_settings` adds the file."""
-        return (init_settings, env_settings, _own_variables_only(dotenv_settings))
+    discord_token: SecretStr | None = Field(None, exclude=True)
 
     def archive_options(self) -> ArchiveOptions:
         """The retrieval part, as the `retrieval` package expects it."""
@@ -186,17 +158,15 @@ def load_settings(explicit: Path | None = None, **overrides: Any) -> Settings:
         path=path,
         table=read_config(path) if path is not None else {},
         overrides=overrides,
-        environment={name: value for name, value in os.environ.items() if name.upper().startswith(PREFIX)},
+        environment={name: value for name, value in os.environ.items() if _ours(name)},
         dotenv=read_dotenv(),
     )
     if problems := sources.problems():
         raise ConfigError("\n".join(problems))
     try:
-        return _with_table(sources.table)(**overrides)
+        return Settings.model_validate(sources.merged())
     except ValidationError as error:
         raise ConfigError(describe(error, sources)) from None
-    except SettingsError as error:  # not expected after `problems()`; its text names a field, never a value
-        raise ConfigError(f"settings could not be read: {error}") from None
 
 
 def read_config(path: Path) -> dict[str, Any]:
@@ -219,39 +189,12 @@ def read_dotenv() -> dict[str, str | None]:
         values = dotenv_values(DOTENV, encoding="utf-8")
     except UnicodeDecodeError:
         raise ConfigError(f"{DOTENV} is not UTF-8 text; save it as UTF-8") from None
-    return {name: value for name, value in values.items() if name.upper().startswith(PREFIX)}
+    return {name: value for name, value in values.items() if _ours(name)}
 
 
-def _with_table(table: dict[str, Any]) -> type[Settings]:
-    """`Settings` reading the config table already read and checked, below the environment and `.env`."""
-
-    class _FromFile(Settings):
-        @classmethod
-        def settings_customise_sources(
-            cls,
-            settings_cls: type[BaseSettings],
-            init_settings: PydanticBaseSettingsSource,
-            env_settings: PydanticBaseSettingsSource,
-            dotenv_settings: PydanticBaseSettingsSource,
-            file_secret_settings: PydanticBaseSettingsSource,
-        ) -> tuple[PydanticBaseSettingsSource, ...]:
-            own = super().settings_customise_sources(
-                settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
-            )
-            return (*own, InitSettingsSource(settings_cls, init_kwargs=table))
-
-    return _FromFile
-
-
-def _own_variables_only(source: PydanticBaseSettingsSource) -> PydanticBaseSettingsSource:
-    """Hide other programs' `.env` variables, which `extra="forbid"` would refuse (and echo)."""
-    if isinstance(source, DotEnvSettingsSource):
-        source.env_vars = {
-            name: value
-            for name, value in source.env_vars.items()
-            if name.upper() == TOKEN_VARIABLE or variable_target(name) is not None
-        }
-    return source
+def _ours(name: str) -> bool:
+    """A variable newsbot reads: a `NEWSBOT_*` one, or the token's."""
+    return name.upper().startswith(PREFIX) or name.upper() == TOKEN_VARIABLE
 
 
 # What a variable sets.
@@ -281,7 +224,7 @@ def setting_variables(model: type[BaseModel] = Settings, key: tuple[str, ...] = 
 
 
 def needs_json(annotation: Any) -> bool:
-    """pydantic-settings reads lists and tables from a variable as JSON (and fails with a traceback otherwise)."""
+    """Lists and tables are read from a variable as JSON; other values as written, for pydantic to convert."""
     if get_origin(annotation) in (Union, types.UnionType):
         kinds = [kind for kind in get_args(annotation) if kind is not type(None)]
         return bool(kinds) and all(needs_json(kind) for kind in kinds)
@@ -322,15 +265,36 @@ class Sources:
         environment = [
             line
             for name, value in self.environment.items()
-            if name.upper() not in NOT_SETTINGS
+            if name.upper() not in NOT_SETTINGS | {TOKEN_VARIABLE}
             for line in variable_problems(f"environment variable {name}", name, value)
         ]
         dotenv = [
             line
             for name, value in self.dotenv.items()
+            if name.upper() != TOKEN_VARIABLE
             for line in variable_problems(f"{DOTENV}: {name}", name, value, from_dotenv=True)
         ]
         return secrets + environment + dotenv
+
+    def merged(self) -> dict[str, Any]:
+        """One table of every value, the higher place winning key by key (tables merge, as TOML reads them).
+
+        Variables were checked by `problems()`: each names a setting, and a list or table is JSON.
+        """
+        merged = _merge({}, self.table)
+        for variables in (self.dotenv, self.environment):  # the environment over `.env`
+            token = None
+            for name, value in variables.items():
+                if value is None:
+                    continue  # `NAME` alone on a line of `.env`: no value given
+                if name.upper() == TOKEN_VARIABLE:
+                    token = value  # over NEWSBOT_DISCORD_TOKEN, whatever the order they come in
+                elif (target := variable_target(name)) is not None:
+                    key, annotation = target
+                    merged = _merge(merged, _nested(key, json.loads(value) if needs_json(annotation) else value))
+            if token is not None:
+                merged["discord_token"] = token
+        return _merge(merged, self.overrides)
 
     def places(self, loc: tuple[str | int, ...], whole_table: bool) -> list[Place]:
         """Where the value at `loc` was set: the winning place, or every contributor for a table-level error."""
@@ -384,6 +348,22 @@ def secret_keys(value: Any, table: str = "") -> Iterator[str]:
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from secret_keys(item, f"{table}[{index}]")
+
+
+def _nested(key: tuple[str, ...], value: Any) -> dict[str, Any]:
+    """`value` at `key` (`("bot", "cooldown_seconds")`) in nested tables."""
+    for part in reversed(key):
+        value = {part: value}
+    return cast(dict[str, Any], value)
+
+
+def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """`base` with `over`'s values on top; where both hold a table, the two are merged too."""
+    merged = dict(base)
+    for key, value in over.items():
+        below = merged.get(key)
+        merged[key] = _merge(below, value) if isinstance(below, dict) and isinstance(value, Mapping) else value
+    return merged
 
 
 def provides(data: Any, loc: tuple[str | int, ...]) -> bool:

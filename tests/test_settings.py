@@ -239,6 +239,27 @@ def test_precedence_environment_then_dotenv_then_file_then_defaults(
     assert "from-environment" not in str(loaded.model_dump())
 
 
+def test_the_token_is_read_from_dotenv_and_the_environment_wins(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_dotenv(folder, "DISCORD_TOKEN=from-dotenv\nOTHER_TOOL_TOKEN=not-ours\n")
+    loaded = load_settings()
+    assert loaded.discord_token is not None and loaded.discord_token.get_secret_value() == "from-dotenv"
+    monkeypatch.setenv("NEWSBOT_DISCORD_TOKEN", "newsbot-prefixed")
+    assert load_settings().discord_token.get_secret_value() == "newsbot-prefixed"  # type: ignore[union-attr]
+    monkeypatch.setenv("DISCORD_TOKEN", "from-environment")  # the documented name wins
+    assert load_settings().discord_token.get_secret_value() == "from-environment"  # type: ignore[union-attr]
+
+
+def test_a_table_from_a_variable_merges_with_the_file_key_by_key(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_config(folder, "[bot]\ncooldown_seconds = 3\nresults_per_page = 2\n[search]\nresults = 4\n")
+    monkeypatch.setenv("NEWSBOT_BOT", '{"results_per_page": 4, "qa_channel_ids": [1, 2]}')
+    monkeypatch.setenv("NEWSBOT_BOT__WATCH_SEEDS", "false")
+    monkeypatch.setenv("newsbot_search__min_score", "2.5")  # names are read case-blind
+    loaded = load_settings()
+    assert (loaded.bot.cooldown_seconds, loaded.bot.results_per_page, loaded.bot.qa_channel_ids) == (3.0, 4, [1, 2])
+    assert loaded.bot.watch_seeds is False
+    assert (loaded.search.results, loaded.search.min_score) == (4, 2.5)
+
+
 def test_overrides_from_code_still_win(folder: Path) -> None:
     write_config(folder, "[bot]\ncooldown_seconds = 3\n")
     loaded = load_settings(None, seeds_dir=folder / "s", data_dir=folder / "d", bot={"results_per_page": 2})

@@ -66,7 +66,7 @@ NOT_FOR_ASK = (
     "newsbot.retrieval.seeds",
     "newsbot.retrieval.formats",
 )
-NOT_FOR_HELP = ("asyncio", "pydantic", "pydantic_settings", "tantivy", "sqlite3", "newsbot.bot.settings")
+NOT_FOR_HELP = ("asyncio", "pydantic", "dotenv", "tantivy", "sqlite3", "newsbot.bot.settings")
 
 
 def environment() -> dict[str, str]:
