@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 30_000
 _CHUNK = 500  # bound on `IN (...)` list sizes, well under SQLite's variable limit
+_PAGE_ROWS = 10_000  # rows fetched per hop from a query that may return millions
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -378,12 +379,18 @@ class Store:
         on the documents' `retired` column would read every sentence of the archive.
         """
         keys: set[int] = set()
-        async with self.db.execute("SELECT key FROM sentences WHERE document_id >= ?", (first_document,)) as cursor:
-            keys.update(int(row[0]) for row in await cursor.fetchall())
-        for chunk in _chunks(sorted(set(retired))):
-            sql = f"SELECT key FROM sentences WHERE document_id IN ({','.join('?' * len(chunk))})"
-            async with self.db.execute(sql, tuple(chunk)) as cursor:
-                keys.update(int(row[0]) for row in await cursor.fetchall())
+        queries = [("SELECT key FROM sentences WHERE document_id >= ?", (first_document,))]
+        queries += [
+            (f"SELECT key FROM sentences WHERE document_id IN ({','.join('?' * len(chunk))})", tuple(chunk))
+            for chunk in _chunks(sorted(set(retired)))
+        ]
+        for sql, parameters in queries:
+            # A page at a time: after a full build this is every sentence of the archive (36M rows
+            # at 10M passages, most keys repeated), too many to hold as rows. Not DISTINCT: SQLite
+            # would then read the whole key index in order rather than seek by document id.
+            async with self.db.execute(sql, parameters) as cursor:
+                while rows := await cursor.fetchmany(_PAGE_ROWS):
+                    keys.update(int(row[0]) for row in rows)
         return keys
 
     async def recount_boilerplate(self, keys: Iterable[int], min_titles: int) -> None:
