@@ -379,7 +379,9 @@ class Store:
         on the documents' `retired` column would read every sentence of the archive.
         """
         keys: set[int] = set()
-        queries = [("SELECT key FROM sentences WHERE document_id >= ?", (first_document,))]
+        queries: list[tuple[str, tuple[int, ...]]] = [
+            ("SELECT key FROM sentences WHERE document_id >= ?", (first_document,))
+        ]
         queries += [
             (f"SELECT key FROM sentences WHERE document_id IN ({','.join('?' * len(chunk))})", tuple(chunk))
             for chunk in _chunks(sorted(set(retired)))
