@@ -60,10 +60,10 @@ async def test_the_watcher_indexes_a_dropped_file_by_itself(archive: Archive, se
         if report.added:
             added.set()
 
-    stop = asyncio.Event()
-    watcher = asyncio.create_task(watch_seeds(archive, on_report, settle=0.2, stop=stop))
+    stop, ready = asyncio.Event(), asyncio.Event()
+    watcher = asyncio.create_task(watch_seeds(archive, on_report, settle=0.2, stop=stop, ready=ready))
     try:
-        await asyncio.sleep(0.3)  # the watch is set up
+        await asyncio.wait_for(ready.wait(), 20)  # the folder is being watched
         (seeds_dir / "sorghum.md").write_text(STORY, encoding="utf-8")
         await asyncio.wait_for(added.wait(), 20)
     finally:
