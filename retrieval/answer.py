@@ -157,8 +157,9 @@ def best_window(
         weights = {**weights, _ANSWER: ANSWER_TYPE_SHARE * max(weights.values())}
 
     def cover(span: Span) -> set[str]:
-        found = matched_terms(analyzer, text[span.start : span.end], weights)
-        if wanted is not None and holds(text[span.start : span.end], wanted):
+        sentence = text[span.start : span.end]
+        found = matched_terms(analyzer, sentence, weights)
+        if wanted is not None and holds(sentence, wanted):
             found.add(_ANSWER)
         return found
 
