@@ -103,9 +103,9 @@ def _as_stories(pairs: Sequence[tuple[Q, Answer]], first: dict[str, str]) -> lis
     """
     folded = []
     for question, answer in pairs:
-        hits = [hit.model_copy(update={"url": first.get(hit.url or "", hit.url)}) for hit in answer.hits]
+        hits = [replace(hit, url=first.get(hit.url or "", hit.url)) for hit in answer.hits]
         story = replace(question, url=first.get(question.url or "", question.url))
-        folded.append((story, answer.model_copy(update={"hits": hits})))
+        folded.append((story, replace(answer, hits=hits)))
     return folded
 
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from datetime import date
 
     from newsbot.bot.settings import Settings
-    from newsbot.retrieval import Answer, Archive, LatestItem, ReindexReport
+    from newsbot.retrieval import Answer, Archive, Hit, LatestItem, ReindexReport
 
 EXIT_OK, EXIT_NOTHING, EXIT_USAGE = 0, 1, 2
 EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a process ended by SIGPIPE
@@ -217,8 +217,19 @@ def answer_json(answer: Answer) -> dict[str, object]:
         "corrections": [
             {"typed": c.typed, "corrected": c.corrected, "choices": list(c.choices)} for c in answer.corrections
         ],
-        "hits": [hit.model_dump(mode="json", include=set(HIT_FIELDS)) for hit in answer.hits],
+        "hits": [hit_json(hit) for hit in answer.hits],
     }
+
+
+def hit_json(hit: Hit) -> dict[str, object]:
+    """One hit as `--json` prints it: `HIT_FIELDS` in the class's order, dates as ISO text, spans as pairs."""
+    from dataclasses import fields as fields_of
+
+    fields = {field.name: getattr(hit, field.name) for field in fields_of(hit) if field.name in HIT_FIELDS}
+    fields["date"] = hit.date and hit.date.isoformat()
+    for name in ("highlights", "more_highlights"):
+        fields[name] = [list(span) for span in getattr(hit, name)]
+    return fields
 
 
 async def cmd_latest(settings: Settings, args: argparse.Namespace) -> int:

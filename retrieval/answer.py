@@ -9,10 +9,9 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
-
-from pydantic import BaseModel
 
 from newsbot.retrieval.analyzer import WORD, Analyzer
 from newsbot.retrieval.answer_types import AnswerType, holds
@@ -31,8 +30,13 @@ ANSWER_TYPE_SHARE = 0.75
 _ANSWER = "\x00answer"
 
 
-class Hit(BaseModel):
-    """One answer to a question. `--json` prints exactly these fields."""
+# Plain dataclasses, not pydantic models: they are built from the store's own rows, never from
+# input that needs validating, and a shell `ask` should not pay for importing pydantic (issue #14).
+
+
+@dataclass(slots=True)
+class Hit:
+    """One answer to a question. `--json` prints these fields, but the whole passage."""
 
     passage_id: int
     document_id: int
@@ -47,13 +51,15 @@ class Hit(BaseModel):
     highlights: list[tuple[int, int]]
     passage: str
     coverage: float = 0.0  # the share of the question's weight (idf) this answer's article text covers
-    also: list[str] = []  # other sources (url, else file) of the same text: one story scraped more than once
+    # Other sources (url, else file) of the same text: one story scraped more than once.
+    also: list[str] = field(default_factory=list)
     # A second, shorter quote from elsewhere in the article (the lead answer only): see `search.MORE_MIN_SHARE`.
     more: str = ""
-    more_highlights: list[tuple[int, int]] = []
+    more_highlights: list[tuple[int, int]] = field(default_factory=list)
 
 
-class Answer(BaseModel):
+@dataclass(slots=True)
+class Answer:
     """The hits for a question, and how well the archive covers it, in the member's own words.
 
     `matched` are question words the best answer holds, `missing` words the
@@ -68,18 +74,19 @@ class Answer(BaseModel):
     hits: list[Hit]
     strength: Strength = "none"
     coverage: float = 0.0
-    matched: list[str] = []
-    missing: list[str] = []
-    absent: list[str] = []
-    corrections: list[Correction] = []
+    matched: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    absent: list[str] = field(default_factory=list)
+    corrections: list[Correction] = field(default_factory=list)
     searched: str | None = None  # the question as searched, when a typo was corrected
     dates: str | None = None  # the date range read from the question, in words ("on 14 August 2025")
     after: date | None = None  # ...and as the filter it became
     before: date | None = None
-    unsure_dates: list[str] = []  # date-like phrases not applied, to say so
+    unsure_dates: list[str] = field(default_factory=list)  # date-like phrases not applied, to say so
     dates_relaxed: bool = False  # nothing was dated so: these answers are from any date
-    dated: list[LatestItem] = []  # a question of only dates: the headlines and articles of that range
-    context: list[str] = []  # the earlier questions this one follows up on, oldest first
+    # A question of only dates: the headlines and articles of that range.
+    dated: list[LatestItem] = field(default_factory=list)
+    context: list[str] = field(default_factory=list)  # the earlier questions this one follows up on, oldest first
 
     @property
     def found(self) -> bool:

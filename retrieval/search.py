@@ -318,8 +318,7 @@ def _hits(
             continue
         title = row.text if row.kind == "headline" else row.title
         hits.append(
-            # Built from the store's own rows: validation would only cost time here.
-            Hit.model_construct(
+            Hit(
                 passage_id=shown.pid,
                 document_id=row.document_id,
                 kind=shown.kind,
