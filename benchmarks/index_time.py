@@ -148,7 +148,7 @@ async def measure(work: Path) -> dict[str, Any]:
             furniture = variant in ("furniture out", "both out")
             skipped = duplicates if variant in ("copies out", "both out") else set()
             _indexing(boilerplate if furniture else None, skipped)
-            options = reference.model_copy(update={"data_dir": work / variant.replace(" ", "-")})
+            options = replace(reference, data_dir=work / variant.replace(" ", "-"))
             asked, typo_asked, refused = await ask_sets(options)
             clean, typed = _as_stories(asked, first), _as_stories(typo_asked, first)
             floor = SearchOptions().partial_coverage

@@ -36,6 +36,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -174,9 +175,7 @@ async def measure(work: Path) -> dict[str, Any]:
     # What members get: the default floor, which looks past candidates under it for one that passes.
     clean, typed, refused = await ask_sets(options)
     # The floor off, so every floor can be replayed from one run (the curve).
-    open_clean, open_typed, open_refused = await ask_sets(
-        options.model_copy(update={"search": SearchOptions(partial_coverage=0.0)})
-    )
+    open_clean, open_typed, open_refused = await ask_sets(replace(options, search=SearchOptions(partial_coverage=0.0)))
     curve = [
         {
             "floor": floor,

@@ -13,6 +13,8 @@ variables and `DISCORD_TOKEN` are read from it, the rest is none of our business
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
 import os
 import re
@@ -21,7 +23,7 @@ import types
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Union, cast, get_args, get_origin
+from typing import Any, Literal, Union, cast, get_args, get_origin, get_type_hints
 
 from dotenv import dotenv_values
 from pydantic import (
@@ -29,13 +31,14 @@ from pydantic import (
     ConfigDict,
     Field,
     SecretStr,
+    TypeAdapter,
     ValidationError,
     field_validator,
     model_validator,
 )
 from pydantic_core import ErrorDetails
 
-from newsbot.retrieval import ArchiveOptions
+from newsbot.retrieval.options import ArchiveOptions, OptionError
 
 DEFAULT_CONFIG = Path("config/newsbot.toml")
 DOTENV = Path(".env")
@@ -51,6 +54,8 @@ NOT_SETTINGS = frozenset({"NEWSBOT_CONFIG", "NEWSBOT_KILLS", "NEWSBOT_KILLS_SEED
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _SHOWN_CHARS = 80
 _MISSING = object()
+# An unknown key, as pydantic words it for a model and for a dataclass (the retrieval's options).
+_UNKNOWN_KEY = frozenset({"extra_forbidden", "unexpected_keyword_argument"})
 
 
 class ConfigError(Exception):
@@ -129,17 +134,20 @@ class BotOptions(BaseModel):
     )
 
 
+@dataclass(frozen=True)
 class Settings(ArchiveOptions):
-    """Everything the CLI and the bot read, from one place (built by `load_settings`)."""
+    """Everything the CLI and the bot read, from one place (built by `load_settings`).
 
-    model_config = ConfigDict(extra="forbid")
+    The retrieval's own options (a dataclass) with the bot's added, validated as one by pydantic.
+    """
 
-    bot: BotOptions = Field(default_factory=lambda: BotOptions())
-    discord_token: SecretStr | None = Field(None, exclude=True)
+    bot: BotOptions = dataclasses.field(default_factory=lambda: BotOptions())
+    discord_token: SecretStr | None = dataclasses.field(default=None, repr=False)
 
-    def archive_options(self) -> ArchiveOptions:
-        """The retrieval part, as the `retrieval` package expects it."""
-        return ArchiveOptions.model_validate(self.model_dump(include=set(ArchiveOptions.model_fields)))
+
+@functools.cache
+def _validator() -> TypeAdapter[Settings]:
+    return TypeAdapter(Settings)
 
 
 def config_path(explicit: Path | None) -> Path | None:
@@ -164,7 +172,7 @@ def load_settings(explicit: Path | None = None, **overrides: Any) -> Settings:
     if problems := sources.problems():
         raise ConfigError("\n".join(problems))
     try:
-        return Settings.model_validate(sources.merged())
+        return _validator().validate_python(sources.merged())
     except ValidationError as error:
         raise ConfigError(describe(error, sources)) from None
 
@@ -205,22 +213,32 @@ def variable_target(name: str) -> tuple[tuple[str, ...], Any] | None:
     if not name.upper().startswith(PREFIX):
         return None
     key = tuple(name[len(PREFIX) :].lower().split(NESTED))
-    model: type[BaseModel] | None = Settings
+    table: dict[str, Any] | None = settings_fields(Settings)
     annotation: Any = None
     for part in key:
-        if model is None or part not in model.model_fields:
+        if table is None or part not in table:
             return None
-        annotation = model.model_fields[part].annotation
-        model = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+        annotation = table[part]
+        table = settings_fields(annotation)
     return key, annotation
 
 
-def setting_variables(model: type[BaseModel] = Settings, key: tuple[str, ...] = ()) -> Iterator[str]:
+def setting_variables(kind: Any = Settings, key: tuple[str, ...] = ()) -> Iterator[str]:
     """Every variable name that sets something, for "did you mean" suggestions."""
-    for name, field in model.model_fields.items():
+    for name, annotation in (settings_fields(kind) or {}).items():
         yield PREFIX + NESTED.join((*key, name)).upper()
-        if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
-            yield from setting_variables(field.annotation, (*key, name))
+        yield from setting_variables(annotation, (*key, name))
+
+
+@functools.cache
+def settings_fields(kind: Any) -> dict[str, Any] | None:
+    """The keys of a table of settings (a pydantic model or a dataclass) and their types; None for a value."""
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        return {name: field.annotation for name, field in kind.model_fields.items()}
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        hints = get_type_hints(kind)
+        return {field.name: hints[field.name] for field in dataclasses.fields(kind)}
+    return None
 
 
 def needs_json(annotation: Any) -> bool:
@@ -229,7 +247,9 @@ def needs_json(annotation: Any) -> bool:
         kinds = [kind for kind in get_args(annotation) if kind is not type(None)]
         return bool(kinds) and all(needs_json(kind) for kind in kinds)
     kind = get_origin(annotation) or annotation
-    return isinstance(kind, type) and issubclass(kind, list | tuple | set | frozenset | dict | BaseModel)
+    return settings_fields(kind) is not None or (
+        isinstance(kind, type) and issubclass(kind, list | tuple | set | frozenset | dict)
+    )
 
 
 def looks_secret(name: str) -> bool:
@@ -412,14 +432,20 @@ def describe(error: ValidationError, sources: Sources) -> str:
 
 def _describe_one(item: ErrorDetails, sources: Sources) -> str:
     loc = tuple(item["loc"])
-    key = ".".join(str(part) for part in loc) or "(top level)"
     given = item.get("input")
+    message = item["msg"]
+    if isinstance(error := item.get("ctx", {}).get("error"), OptionError):
+        # A retrieval option's own range check, raised for its whole table: point at the key instead.
+        loc, given, message = (*loc, error.key), error.value, error.message
+    if item["type"] in _UNKNOWN_KEY:
+        message = "not a setting (misspelt, or in the wrong table?)"
+    key = ".".join(str(part) for part in loc) or "(top level)"
     places = sources.places(loc, whole_table=isinstance(given, Mapping))
     where = " and ".join(place.label for place in places) or "settings"
     safe = bool(places) and all(place.shows_values for place in places)
     secret = any(isinstance(part, str) and looks_secret(part) for part in loc)
     shown = f" (got {_short(given)})" if safe and not secret and _is_scalar(given) else ""
-    return f"{where}: {key}: {item['msg']}{shown}"
+    return f"{where}: {key}: {message}{shown}"
 
 
 def _is_scalar(value: Any) -> bool:

@@ -7,6 +7,7 @@ a key that looks like a secret: error lines end up in logs and bug reports.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -236,7 +237,7 @@ def test_precedence_environment_then_dotenv_then_file_then_defaults(
     assert loaded.bot.cooldown_seconds == 3.0 and loaded.bot.max_question_chars == 300
     assert isinstance(loaded, Settings) and loaded.discord_token is not None
     assert loaded.discord_token.get_secret_value() == "from-environment"
-    assert "from-environment" not in str(loaded.model_dump())
+    assert "from-environment" not in repr(loaded) and "from-environment" not in str(dataclasses.asdict(loaded))
 
 
 def test_the_token_is_read_from_dotenv_and_the_environment_wins(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -64,7 +65,7 @@ async def test_query_syntax_characters_never_break_a_question(archive: Archive, 
 
 
 async def test_score_floor_turns_weak_matches_into_nothing_found(options: ArchiveOptions) -> None:
-    strict = options.model_copy(update={"search": SearchOptions(min_score=50.0)})
+    strict = replace(options, search=SearchOptions(min_score=50.0))
     archive = await Archive.open(strict)
     try:
         await archive.reindex()
@@ -81,7 +82,7 @@ async def test_date_range_applies_to_headline_dates(archive: Archive) -> None:
 
 
 async def test_rank_bm25_engine_answers_the_same_seed_question(options: ArchiveOptions) -> None:
-    archive = await Archive.open(options.model_copy(update={"engine": "rank-bm25"}))
+    archive = await Archive.open(replace(options, engine="rank-bm25"))
     try:
         await archive.reindex()
         hit = (await archive.ask("What did the ICG say about Russia and Turkey?")).hits[0]
@@ -292,8 +293,8 @@ async def test_opening_in_step_does_no_rebuild(options: ArchiveOptions, monkeypa
 async def test_a_reader_in_another_connection_sees_the_new_index_after_commit(
     options: ArchiveOptions, engine: str
 ) -> None:
-    options = options.model_copy(update={"engine": engine})
-    bot_side = await Archive.open(options.model_copy(update={"reload_check_seconds": 0.0}))
+    options = replace(options, engine=engine)
+    bot_side = await Archive.open(replace(options, reload_check_seconds=0.0))
     shell_side = await Archive.open(options)
     try:
         await shell_side.reindex()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -64,7 +65,7 @@ async def test_links_inside_the_seeds_folder_are_followed(options: ArchiveOption
 
 async def test_an_operator_may_allow_a_folder_outside_by_name(options: ArchiveOptions, outside: Path) -> None:
     (options.seeds_dir / "link-private").symlink_to(outside / "private")
-    allowed = options.model_copy(update={"allowed_link_dirs": [outside / "private"]})
+    allowed = replace(options, allowed_link_dirs=[outside / "private"])
     scan = scan_seeds(allowed.seeds_dir, allowed.allowed_link_dirs)
     assert "link-private/notes.md" in {seed.rel for seed in scan.files}
     # ...and only that folder: a link from inside it to elsewhere is still refused.

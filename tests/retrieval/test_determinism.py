@@ -35,7 +35,7 @@ from pathlib import Path
 from newsbot.retrieval import Archive, ArchiveOptions
 
 async def main() -> None:
-    archive = await Archive.open(ArchiveOptions.model_validate_json(sys.argv[1]))
+    archive = await Archive.open(ArchiveOptions(**json.loads(sys.argv[1])))
     await archive.reindex()
     answers = [await archive.ask(question) for question in json.loads(sys.argv[2])]
     await archive.close()
@@ -47,8 +47,10 @@ asyncio.run(main())
 
 def _answers(options: ArchiveOptions, seed: int) -> object:
     env = {**os.environ, "PYTHONHASHSEED": str(seed), "PYTHONPATH": str(ROOT)}
+    where = {"seeds_dir": str(options.seeds_dir), "data_dir": str(options.data_dir)}
+    assert ArchiveOptions(**where) == options  # nothing else to pass on
     done = subprocess.run(
-        [sys.executable, "-c", _ASK, options.model_dump_json(), json.dumps(QUESTIONS)],
+        [sys.executable, "-c", _ASK, json.dumps(where), json.dumps(QUESTIONS)],
         env=env,
         capture_output=True,
         text=True,

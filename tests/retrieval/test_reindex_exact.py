@@ -7,6 +7,7 @@ import json
 import os
 import random
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -115,7 +116,7 @@ async def test_pipes_and_devices_are_skipped_not_read(options: ArchiveOptions) -
     os.mkfifo(options.seeds_dir / "pipe.txt")
     (options.seeds_dir / "zero.txt").symlink_to("/dev/zero")
     # Even where the operator allows links to /dev, a device is never read.
-    options = options.model_copy(update={"allowed_link_dirs": [Path("/dev")]})
+    options = replace(options, allowed_link_dirs=[Path("/dev")])
     archive = await Archive.open(options)
     try:
         report = await asyncio.wait_for(archive.reindex(), timeout=60)
@@ -180,7 +181,7 @@ async def test_a_folder_that_cannot_be_listed_keeps_its_articles(
 
 
 async def test_an_oversized_export_line_is_skipped_and_the_rest_kept(options: ArchiveOptions) -> None:
-    small = options.model_copy(update={"max_file_mb": 0.001})  # 1,000 bytes
+    small = replace(options, max_file_mb=0.001)  # 1,000 bytes
     line = json.dumps({"title": "Huge", "url": "https://e.org/huge", "text": "word " * 400})
     ok = json.dumps({"title": "Fine", "url": "https://e.org/fine", "text": "A fine story."})
     (options.seeds_dir / "e.jsonl").write_text(f"{line}\n{ok}\n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -146,7 +147,7 @@ async def test_the_skip_report_lists_real_problems_first_and_groups_unsupported_
     (seeds / "photo.JPG").write_bytes(b"\xff\xd8")
     (seeds / "zz-binary.txt").write_bytes(b"\x00\x01\x02")
     (seeds / "aa-huge.txt").write_bytes(b"a " * 600_000)
-    archive = await Archive.open(options.model_copy(update={"max_file_mb": 1.0}))
+    archive = await Archive.open(replace(options, max_file_mb=1.0))
     try:
         report = await archive.reindex()
     finally:
