@@ -85,7 +85,7 @@ from newsbot.retrieval.answer import excerpt_for
 from newsbot.retrieval.engines import ScoredPassage, TantivyEngine, idf
 from newsbot.retrieval.options import ArchiveOptions, SearchOptions
 from newsbot.retrieval.question_dates import question_dates
-from newsbot.retrieval.store import PassageRow
+from newsbot.retrieval.reads import PassageRow
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"

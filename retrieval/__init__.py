@@ -17,21 +17,23 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from newsbot.retrieval.answer import Answer, Hit
-    from newsbot.retrieval.archive import DATABASE_NAME, MAX_QUESTION_CHARS, Archive
+    from newsbot.retrieval.archive import Archive
     from newsbot.retrieval.dates import human_date, parse_date
     from newsbot.retrieval.errors import ArchiveError, ReindexBusy, RemovalsNeedConsent
     from newsbot.retrieval.locking import WatcherLock
     from newsbot.retrieval.options import ArchiveOptions
+    from newsbot.retrieval.reads import LatestItem
     from newsbot.retrieval.reindex import ReindexReport
-    from newsbot.retrieval.store import AddedArticle, LatestItem
+    from newsbot.retrieval.snapshot import DATABASE_NAME, MAX_QUESTION_CHARS
+    from newsbot.retrieval.store import AddedArticle
     from newsbot.retrieval.watch import reindex_round, watch_seeds
 
 # Each exported name and the module (under this package) that defines it.
 _EXPORTS: dict[str, str] = {
     "Answer": "answer",
     "Hit": "answer",
-    "DATABASE_NAME": "archive",
-    "MAX_QUESTION_CHARS": "archive",
+    "DATABASE_NAME": "snapshot",
+    "MAX_QUESTION_CHARS": "snapshot",
     "Archive": "archive",
     "human_date": "dates",
     "parse_date": "dates",
@@ -42,7 +44,7 @@ _EXPORTS: dict[str, str] = {
     "ArchiveOptions": "options",
     "ReindexReport": "reindex",
     "AddedArticle": "store",
-    "LatestItem": "store",
+    "LatestItem": "reads",
     "reindex_round": "watch",
     "watch_seeds": "watch",
 }

@@ -18,8 +18,8 @@ from newsbot.retrieval.answer_types import AnswerType, holds
 from newsbot.retrieval.answerability import Strength
 from newsbot.retrieval.boilerplate import sentence_key
 from newsbot.retrieval.chunking import Span, sentence_spans
+from newsbot.retrieval.reads import LatestItem
 from newsbot.retrieval.spelling import Correction
-from newsbot.retrieval.store import LatestItem
 
 ELLIPSIS = "…"
 # A sentence holding the kind of thing asked for (a number for "how many") weighs as much more as a

@@ -19,23 +19,14 @@ from typing import TYPE_CHECKING
 from newsbot.retrieval.analyzer import Analyzer
 from newsbot.retrieval.answer import Answer
 from newsbot.retrieval.answerability import frame_terms, surface_words
-from newsbot.retrieval.engines import Engine
+from newsbot.retrieval.engines import Engine, index_failed
 from newsbot.retrieval.errors import ArchiveError
-from newsbot.retrieval.lifecycle import IndexKeeper, index_failed
+from newsbot.retrieval.lifecycle import IndexKeeper
 from newsbot.retrieval.locking import WriterLock
 from newsbot.retrieval.options import ArchiveOptions
-from newsbot.retrieval.question_dates import question_dates
-from newsbot.retrieval.search import search
-from newsbot.retrieval.store import (
-    AddedArticle,
-    LatestItem,
-    PassageReader,
-    Store,
-    database_is_damaged,
-    is_damage,
-    set_aside,
-)
-from newsbot.retrieval.topics import topic_items
+from newsbot.retrieval.reads import LatestItem, PassageReader
+from newsbot.retrieval.snapshot import DATABASE_NAME, MAX_QUESTION_CHARS, Snapshot
+from newsbot.retrieval.store import AddedArticle, Store, database_is_damaged, is_damage, set_aside
 
 if TYPE_CHECKING:
     # The reindex machinery (seed parsing, planning) is imported when a reindex runs: a warm `ask` never needs it.
@@ -43,9 +34,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DATABASE_NAME = "newsbot.sqlite3"
-MAX_QUESTION_CHARS = 1000
-DATED_LISTING = 10  # headlines listed for a question of only dates ("what happened last week?")
+__all__ = ["DATABASE_NAME", "MAX_QUESTION_CHARS", "Archive"]
 
 
 class Archive:
@@ -191,6 +180,9 @@ class Archive:
 
     # -- answering ------------------------------------------------------------
 
+    def _snapshot(self) -> Snapshot:
+        return Snapshot(self.options, self.analyzer, self.engine, self.reader, self._boilerplate)
+
     async def ask(
         self,
         question: str,
@@ -200,45 +192,20 @@ class Archive:
         today: date | None = None,
         context: Sequence[str] = (),
     ) -> Answer:
-        """The best passages for a question, each with a quoted excerpt; empty when the archive cannot answer.
+        """The best passages for a question, each with a quoted excerpt: see `Snapshot.ask`.
 
-        Without an explicit `after`/`before`, dates in the question ("last week",
-        "in January 2026") become the filter and leave the words searched.
-        `context` holds the earlier questions a follow-up continues, oldest first:
-        their words help rank, below the question's own (see `search`).
+        Answered in a worker thread from the newest committed index. An index
+        that fails on the way is rebuilt from the store, and the question asked again.
         """
-        question = " ".join(question.split())[:MAX_QUESTION_CHARS]
-        earlier = " ".join(" ".join(text.split())[:MAX_QUESTION_CHARS] for text in context)
-        count = k or self.options.search.results
-        scope = None
-        if after is None and before is None:
-            scope = question_dates(question, today or date.today())
-            after, before = scope.after, scope.before
-        dated = scope is not None and scope.label is not None
-        searched = scope.text if scope is not None and dated else question
-        terms = self.analyzer.query_terms(searched)
-        if dated and not earlier and not set(terms) - frame_terms(self.analyzer):
-            terms = []  # "what happened last week": nothing to search for but the dates
         await self.refresh()
-        if (not terms and not earlier) or self.engine is None:
-            answer = Answer(question=question, terms=[], hits=[])
-            if dated and scope is not None:
-                answer.dated = await self.latest(DATED_LISTING, scope.after, scope.before)
-        else:
-            answer = await self._search(searched, count, after, before, earlier)
-        relaxed = False
-        if dated and terms and not answer.found:
-            # "in 1975" may date the event asked about, not the article: try all dates, and say so.
-            wider = await self._search(searched, count, None, None, earlier)
-            if wider.found:
-                answer, relaxed = wider, True
-        if scope is not None:
-            answer.dates, answer.unsure_dates = scope.label, list(scope.unsure)
-            answer.after, answer.before = (None, None) if relaxed else (after, before)
-            answer.dates_relaxed = relaxed
-        answer.question = question
-        answer.context = list(context)
-        return answer
+        try:
+            return await asyncio.to_thread(self._snapshot().ask, question, k, after, before, today, context)
+        except BaseException as error:
+            if not index_failed(error):
+                raise
+            log.warning("the search index failed on a question (%s); rebuilding it from the store", error)
+            await self.keeper.repair(self.store)
+        return await asyncio.to_thread(self._snapshot().ask, question, k, after, before, today, context)
 
     def subject_words(self, question: str) -> dict[str, str]:
         """The question's subject terms (frame words left out), each with the word as typed: what gaps group by."""
@@ -246,44 +213,14 @@ class Archive:
         words = surface_words(question, self.analyzer)
         return {term: words.get(term, term) for term in self.analyzer.query_terms(question) if term not in frame}
 
-    async def _search(
-        self, question: str, count: int, after: date | None, before: date | None, context: str = ""
-    ) -> Answer:
-        search_options = self.options.search
-        arguments = (
-            self.reader,
-            self.analyzer,
-            search_options,
-            question,
-            count,
-            after,
-            before,
-            self._boilerplate,
-            context,
-        )
-        assert self.engine is not None
-        try:
-            return await asyncio.to_thread(search, self.engine, *arguments)
-        except BaseException as error:
-            if not index_failed(error):
-                raise
-            log.warning("the search index failed on a question (%s); rebuilding it from the store", error)
-            await self.keeper.repair(self.store)
-            if self.engine is None:
-                return Answer(question=question, terms=[], hits=[])
-            return await asyncio.to_thread(search, self.engine, *arguments)
-
     async def latest(
         self, count: int, since: date | None = None, until: date | None = None, topic: str | None = None
     ) -> list[LatestItem]:
         """Newest articles and headlines with their dates, deduplicated, optionally within a range
         and on a topic (every one of its words, read by the questions' analyzer)."""
-        if topic is None:
-            return await self.store.latest(count, since, until)
-        await self.refresh()
-        if self.engine is None:
-            return []
-        return await asyncio.to_thread(topic_items, self.engine, self.reader, self.analyzer, topic, count, since, until)
+        if topic is not None:
+            await self.refresh()
+        return await asyncio.to_thread(self._snapshot().latest, count, since, until, topic)
 
     async def added_since(self, generation: int, limit: int = 1000) -> tuple[int, list[AddedArticle]]:
         """Articles new to the archive in committed generations after `generation` (not changed or

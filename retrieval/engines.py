@@ -88,6 +88,43 @@ def open_engine(name: EngineName, path: Path | None, analyzer: Analyzer) -> Engi
     return RankBM25Engine(analyzer)
 
 
+def index_failed(error: BaseException) -> bool:
+    """Whether an error from the engine means its files are damaged.
+
+    A Rust panic inside tantivy surfaces as pyo3's `PanicException`, a
+    `BaseException`; damaged bytes that tantivy notices come as `ValueError`
+    ("An IO error occurred: 'Invalid data'") or `OSError`.
+    """
+    return type(error).__name__ == "PanicException" or isinstance(error, ValueError | OSError)
+
+
+def index_root(data_dir: Path) -> Path:
+    """Where a data directory's on-disk indexes live; `CURRENT` there names the one to answer from."""
+    return data_dir / "index"
+
+
+def current_index(data_dir: Path) -> Path | None:
+    """The index directory `CURRENT` names (a rebuild switches it atomically), if any."""
+    root = index_root(data_dir)
+    try:
+        name = (root / "CURRENT").read_text().strip()
+    except OSError:
+        return None
+    return root / name if name else None
+
+
+def open_current(name: EngineName, data_dir: Path, analyzer: Analyzer) -> Engine | None:
+    """The current on-disk index, opened; None when there is none or it cannot be opened (then it is rebuilt)."""
+    path = current_index(data_dir)
+    if path is None or not (path / "meta.json").exists():
+        return None
+    try:
+        return open_engine(name, path, analyzer)
+    except Exception as error:  # a corrupt index is rebuilt, never fatal
+        log.warning("index at %s cannot be opened (%s); it will be rebuilt", path, error)
+        return None
+
+
 def idf(documents: int, frequency: int) -> float:
     """Lucene's BM25 idf, never negative: how much a term says about a passage."""
     return math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))

@@ -20,24 +20,23 @@ from pathlib import Path
 
 from newsbot.retrieval import checkpoints
 from newsbot.retrieval.analyzer import Analyzer
-from newsbot.retrieval.engines import Engine, EngineName, IndexedPassage, open_engine, remove_index
+from newsbot.retrieval.engines import (
+    Engine,
+    EngineName,
+    IndexedPassage,
+    current_index,
+    index_failed,
+    index_root,
+    open_current,
+    open_engine,
+    remove_index,
+)
 from newsbot.retrieval.errors import ReindexBusy
 from newsbot.retrieval.locking import WriterLock
-from newsbot.retrieval.store import Pending, Store
+from newsbot.retrieval.reads import AGREEMENT_SAMPLE, Pending
+from newsbot.retrieval.store import Store
 
 log = logging.getLogger(__name__)
-
-_SAMPLE = 16  # stored passage ids looked up in the index by each consistency check
-
-
-def index_failed(error: BaseException) -> bool:
-    """Whether an error from the engine means its files are damaged.
-
-    A Rust panic inside tantivy surfaces as pyo3's `PanicException`, a
-    `BaseException`; damaged bytes that tantivy notices come as `ValueError`
-    ("An IO error occurred: 'Invalid data'") or `OSError`.
-    """
-    return type(error).__name__ == "PanicException" or isinstance(error, ValueError | OSError)
 
 
 def _ordinal(day: str | None) -> int | None:
@@ -57,24 +56,10 @@ class IndexKeeper:
 
     @property
     def _root(self) -> Path:
-        return self.data_dir / "index"
-
-    def _current_dir(self) -> Path | None:
-        try:
-            name = (self._root / "CURRENT").read_text().strip()
-        except OSError:
-            return None
-        return self._root / name if name else None
+        return index_root(self.data_dir)
 
     def _open_current(self) -> Engine | None:
-        path = self._current_dir()
-        if path is None or not (path / "meta.json").exists():
-            return None
-        try:
-            return open_engine(self.engine_name, path, self.analyzer)
-        except Exception as error:  # a corrupt index is rebuilt, never fatal
-            log.warning("index at %s cannot be opened (%s); it will be rebuilt", path, error)
-            return None
+        return open_current(self.engine_name, self.data_dir, self.analyzer)
 
     def close(self) -> None:
         if self.engine is not None:
@@ -88,7 +73,7 @@ class IndexKeeper:
                 await self.rebuild(store)
             return
         pending = await store.pending()
-        current = self._current_dir()
+        current = current_index(self.data_dir)
         engine = self.engine
         if engine is None or getattr(engine, "path", None) != current:
             fresh = self._open_current()
@@ -155,7 +140,7 @@ class IndexKeeper:
         engine = self.engine
         if engine is None:
             return False
-        count, sample = await store.live_passage_sample(_SAMPLE, as_of)
+        count, sample = await store.live_passage_sample(AGREEMENT_SAMPLE, as_of)
         try:
             indexed = engine.count()
             missing = await asyncio.to_thread(engine.missing, sample)

@@ -47,6 +47,7 @@ from newsbot.retrieval.planning import (
     plan_files,
     removal_share,
 )
+from newsbot.retrieval.reads import Pending
 from newsbot.retrieval.seeds import (
     UNSUPPORTED,
     FileRead,
@@ -59,7 +60,7 @@ from newsbot.retrieval.seeds import (
     scan_seeds,
     stream_jsonl,
 )
-from newsbot.retrieval.store import LiveDocument, NewDocument, Pending, Store
+from newsbot.retrieval.store import LiveDocument, NewDocument, Store
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,8 @@ from newsbot.retrieval.chunking import Span
 from newsbot.retrieval.dates import human_date
 from newsbot.retrieval.engines import Engine, ScoredPassage, idf
 from newsbot.retrieval.options import SearchOptions
+from newsbot.retrieval.reads import PassageReader, PassageRow
 from newsbot.retrieval.spelling import Correction, allowed_edits, correct, corrected_question, suspects
-from newsbot.retrieval.store import PassageReader, PassageRow
 
 # Candidates looked at for one question, at most: past the copies of one page a site lists many times.
 _MAX_POOL = 500

@@ -13,85 +13,24 @@ import datetime as dt
 import logging
 import os
 import sqlite3
-import threading
 import uuid
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from importlib import resources
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import cast
 
 import aiosqlite
 
+from newsbot.retrieval import reads
 from newsbot.retrieval.chunking import sentence_spans
+from newsbot.retrieval.migrations import SCHEMA_VERSION, migrations
 from newsbot.retrieval.planning import FileState
+from newsbot.retrieval.reads import BUSY_TIMEOUT_MS, CHUNK, Pending, T, chunks, day, iso, live
 
 log = logging.getLogger(__name__)
 
-BUSY_TIMEOUT_MS = 30_000
-_CHUNK = 500  # bound on `IN (...)` list sizes, well under SQLite's variable limit
 _PAGE_ROWS = 10_000  # rows fetched per hop from a query that may return millions
-
-
-def migrations() -> list[tuple[int, str, str]]:
-    """(version, name, sql) of every migration shipped with the package, in order."""
-    found = []
-    for entry in resources.files("newsbot.retrieval.migrations").iterdir():
-        if entry.name.endswith(".sql"):
-            version = int(entry.name.split("_", 1)[0])
-            found.append((version, entry.name, entry.read_text(encoding="utf-8")))
-    return sorted(found)
-
-
-SCHEMA_VERSION = migrations()[-1][0]
-
-
-class PassageRow(NamedTuple):
-    """A passage joined with its document: everything an answer shows.
-
-    A tuple, not a frozen dataclass: one is built per candidate of every question.
-    """
-
-    pid: int
-    document_id: int
-    kind: str
-    start: int
-    end: int
-    date: date | None
-    text: str
-    title: str
-    url: str | None
-    file: str
-
-
-class Pending(NamedTuple):
-    """A reindex generation written to the store but not yet committed to the index.
-
-    Its rows are the ones with ids from `first_document` / `first_passage` on;
-    rows it replaced carry `retired = generation`. Until the index commits it,
-    readers answer from the previous generation (`as_of`), so a writer killed
-    half way never shows a mix of the old and the new archive.
-    """
-
-    generation: int
-    first_document: int
-    first_passage: int
-
-
-def _live(table: str, as_of: Pending | None, document_column: str = "id") -> tuple[str, tuple[int, ...]]:
-    """SQL condition (and its parameters) for the rows of `table` a reader sees.
-
-    With no pending generation: the live rows. With one: the rows of the
-    generation before it, i.e. created before it and not retired before it.
-    """
-    if as_of is None:
-        return f"{table}.retired IS NULL", ()
-    first = as_of.first_passage if table == "passages" and document_column == "id" else as_of.first_document
-    return (
-        f"({table}.retired IS NULL OR {table}.retired = ?) AND {table}.{document_column} < ?",
-        (as_of.generation, first),
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,15 +59,6 @@ class NewDocument:
 
 
 @dataclass(frozen=True, slots=True)
-class LatestItem:
-    title: str
-    date: dt.date | None  # `dt.`: a bare `date` here would name this field in pydantic's eyes
-    kind: str  # "article" or "headline"
-    url: str | None
-    file: str
-
-
-@dataclass(frozen=True, slots=True)
 class AddedArticle:
     """An article new to the archive: what an announcement shows of it."""
 
@@ -146,22 +76,9 @@ def _first_sentence(text: str | None) -> str:
     return text[spans[0].start : spans[0].end] if text and spans else ""
 
 
-def _day(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
 def _count(table: str, as_of: Pending | None, document_column: str = "id") -> tuple[str, tuple[int, ...]]:
-    condition, parameters = _live(table, as_of, document_column)
+    condition, parameters = live(table, as_of, document_column)
     return f"SELECT COUNT(*) FROM {table} WHERE {condition}", parameters
-
-
-def _chunks(items: Sequence[int]) -> Iterable[Sequence[int]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
 
 
 class Store:
@@ -197,10 +114,19 @@ class Store:
     async def close(self) -> None:
         await self.db.close()
 
+    async def _run(self, read: reads.Read[T]) -> T:
+        """One of `reads`' queries, through this connection."""
+        try:
+            statement = next(read)
+            while True:
+                async with self.db.execute(*statement) as cursor:
+                    rows = cast(reads.Rows, list(await cursor.fetchall()))  # tuples: no row factory is set
+                statement = read.send(rows)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+
     async def schema_version(self) -> int:
-        async with self.db.execute("PRAGMA user_version") as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row else 0
+        return await self._run(reads.schema_version())
 
     async def migrate(self) -> None:
         """Apply every migration newer than the file's `user_version`, each atomically."""
@@ -231,9 +157,7 @@ class Store:
     # -- generations and change detection -------------------------------------
 
     async def meta(self, key: str, default: str = "") -> str:
-        async with self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)) as cursor:
-            row = await cursor.fetchone()
-        return str(row[0]) if row else default
+        return await self._run(reads.meta(key, default))
 
     async def generation(self) -> int:
         """The newest generation written, committed to the index or still pending."""
@@ -241,16 +165,11 @@ class Store:
 
     async def pending(self) -> Pending | None:
         """The generation a writer has started and not finished, if any."""
-        value = await self.meta("pending")
-        if not value:
-            return None
-        generation, first_document, first_passage = (int(part) for part in value.split(","))
-        return Pending(generation, first_document, first_passage)
+        return await self._run(reads.pending())
 
     async def committed_generation(self) -> int:
         """The generation readers answer from: the newest one whose index was committed."""
-        pending = await self.pending()
-        return pending.generation - 1 if pending else await self.generation()
+        return await self._run(reads.committed_generation())
 
     async def data_version(self) -> int:
         """Changes whenever another connection commits: a cheap "has anything changed?"."""
@@ -268,7 +187,7 @@ class Store:
         `as_of` a pending generation: the passages of the generation before it.
         `since`: only ids from there on (the rows a pending generation added).
         """
-        condition, parameters = _live("passages", as_of)
+        condition, parameters = live("passages", as_of)
         last = since - 1
         while True:
             async with self.db.execute(
@@ -281,50 +200,12 @@ class Store:
             yield rows
             last = rows[-1][0]
 
-    async def latest(self, count: int, since: date | None = None, until: date | None = None) -> list[LatestItem]:
-        """Newest dated articles and headlines, deduplicated by title, newest first.
-
-        From the committed generation: a half-written reindex shows nothing yet.
-        """
-        floor = _iso(since) or "0000-00-00"
-        ceiling = _iso(until) or "9999-99-99"
-        pending = await self.pending()
-        documents, document_parameters = _live("documents", pending)
-        headlines, headline_parameters = _live("headlines", pending, "document_id")
-        sql = (
-            "SELECT title, date, kind, url, file FROM ("
-            " SELECT documents.title, documents.date, 'article' AS kind, documents.url, documents.file"
-            f"  FROM documents WHERE {documents} AND documents.date >= ? AND documents.date <= ?"
-            " UNION ALL"
-            " SELECT headlines.title, headlines.date, 'headline', NULL, documents.file FROM headlines"
-            f"  JOIN documents ON documents.id = headlines.document_id"
-            f"  WHERE {headlines} AND headlines.date >= ? AND headlines.date <= ?"
-            ") ORDER BY date DESC, kind ASC, title ASC, file ASC LIMIT ? OFFSET ?"
-        )
-        seen: set[str] = set()
-        items: list[LatestItem] = []
-        page, offset = count * 4 + 20, 0
-        # Pages of many sites repeat one "Latest news" block: read on until `count` distinct titles.
-        while len(items) < count:
-            parameters = (*document_parameters, floor, ceiling, *headline_parameters, floor, ceiling, page, offset)
-            async with self.db.execute(sql, parameters) as cursor:
-                rows = list(await cursor.fetchall())
-            for title, day, kind, url, file in rows:
-                fold = " ".join(str(title).casefold().split())
-                if fold not in seen and len(items) < count:
-                    seen.add(fold)
-                    items.append(LatestItem(title, _day(day), kind, url, file))
-            if len(rows) < page:
-                break
-            offset += page
-        return items
-
     async def added_since(self, generation: int, limit: int = 1000) -> tuple[int, list[AddedArticle]]:
         """Articles new to the archive in committed generations after `generation` and still live, oldest
         first (at most `limit`), with the generation they are complete up to."""
         pending = await self.pending()
         committed = await self.committed_generation()
-        documents, parameters = _live("documents", pending)
+        documents, parameters = live("documents", pending)
         sql = (
             "SELECT documents.id, documents.key, documents.title, documents.date, documents.url, documents.file, "
             " (SELECT text FROM passages p WHERE p.document_id = documents.id AND p.kind = 'body'"
@@ -333,12 +214,12 @@ class Store:
         )
         async with self.db.execute(sql, (generation, committed, *parameters, limit)) as cursor:
             rows = await cursor.fetchall()
-        return committed, [AddedArticle(r[0], r[1], r[2], _day(r[3]), r[4], r[5], _first_sentence(r[6])) for r in rows]
+        return committed, [AddedArticle(r[0], r[1], r[2], day(r[3]), r[4], r[5], _first_sentence(r[6])) for r in rows]
 
     async def counts(self) -> dict[str, int | str | None]:
         """Sizes and dates for `stats`, of the committed generation (what readers answer from)."""
         pending = await self.pending()
-        documents = _live("documents", pending)
+        documents = live("documents", pending)
         out: dict[str, int | str | None] = {}
         for name, sql, parameters in (
             ("documents", f"SELECT COUNT(*) FROM documents WHERE {documents[0]}", documents[1]),
@@ -369,8 +250,7 @@ class Store:
 
     async def boilerplate(self) -> frozenset[int]:
         """Keys of the sentences that are site furniture, not news (see `retrieval/boilerplate.py`)."""
-        async with self.db.execute("SELECT key FROM boilerplate") as cursor:
-            return frozenset(int(row[0]) for row in await cursor.fetchall())
+        return await self._run(reads.boilerplate())
 
     async def sentence_keys_of(self, first_document: int, retired: Sequence[int]) -> set[int]:
         """Keys of the sentences of the articles a generation added (ids from `first_document`) or `retired`.
@@ -384,7 +264,7 @@ class Store:
         ]
         queries += [
             (f"SELECT key FROM sentences WHERE document_id IN ({','.join('?' * len(chunk))})", tuple(chunk))
-            for chunk in _chunks(sorted(set(retired)))
+            for chunk in chunks(sorted(set(retired)))
         ]
         for sql, parameters in queries:
             # A page at a time: after a full build this is every sentence of the archive (36M rows
@@ -398,8 +278,8 @@ class Store:
     async def recount_boilerplate(self, keys: Iterable[int], min_titles: int) -> None:
         """Decide again, over live articles, whether each of `keys` is boilerplate. Inside the writer's transaction."""
         ordered = sorted(keys)
-        for start in range(0, len(ordered), _CHUNK):
-            chunk = ordered[start : start + _CHUNK]
+        for start in range(0, len(ordered), CHUNK):
+            chunk = ordered[start : start + CHUNK]
             marks = ",".join("?" * len(chunk))
             await self.db.execute(f"DELETE FROM boilerplate WHERE key IN ({marks})", tuple(chunk))
             if min_titles <= 0:
@@ -445,26 +325,7 @@ class Store:
 
     async def live_passage_sample(self, size: int, as_of: Pending | None = None) -> tuple[int, list[int]]:
         """How many passages a generation has, and up to `size` of their ids spread over the id range."""
-        condition, parameters = _live("passages", as_of)
-        sql = f"SELECT COUNT(*), MIN(id), MAX(id) FROM passages WHERE {condition}"
-        async with self.db.execute(sql, parameters) as cursor:
-            row = await cursor.fetchone()
-        count, low, high = (int(row[0]), row[1], row[2]) if row else (0, None, None)
-        if not count or low is None or high is None:
-            return 0, []
-        # One index seek per sample (the first live id from each of `size` even steps), not a pass over all ids.
-        step = max(1, (high - low) // size)
-        sample: list[int] = []
-        for start in range(low, high + 1, step):
-            async with self.db.execute(
-                f"SELECT MIN(id) FROM passages WHERE {condition} AND id >= ?", (*parameters, start)
-            ) as cursor:
-                row = await cursor.fetchone()
-            if row and row[0] is not None and (not sample or row[0] != sample[-1]):
-                sample.append(int(row[0]))
-            if len(sample) == size:
-                break
-        return count, sample
+        return await self._run(reads.live_passage_sample(size, as_of))
 
     async def live_document_count(self) -> int:
         async with self.db.execute("SELECT COUNT(*) FROM documents WHERE retired IS NULL") as cursor:
@@ -478,8 +339,8 @@ class Store:
         with that file's old ones.
         """
         found: dict[str, dict[str, LiveDocument]] = {}
-        for start in range(0, len(files), _CHUNK):
-            chunk = files[start : start + _CHUNK]
+        for start in range(0, len(files), CHUNK):
+            chunk = files[start : start + CHUNK]
             marks = ",".join("?" * len(chunk))
             async with self.db.execute(
                 f"SELECT id, key, content_hash, file FROM documents WHERE retired IS NULL AND file IN ({marks})",
@@ -507,7 +368,7 @@ class Store:
 
     async def retire(self, document_ids: Sequence[int], generation: int) -> None:
         """Mark articles and their passages and headlines as replaced in `generation`."""
-        for chunk in _chunks(document_ids):
+        for chunk in chunks(document_ids):
             marks = ",".join("?" * len(chunk))
             for table, column in (("documents", "id"), ("passages", "document_id"), ("headlines", "document_id")):
                 await self.db.execute(
@@ -521,17 +382,17 @@ class Store:
             "INSERT INTO documents (id, key, file, title, date, url, content_hash, added_in) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (d.id, d.key, d.file, d.title, _iso(d.date), d.url, d.content_hash, generation if d.added else None)
+                (d.id, d.key, d.file, d.title, iso(d.date), d.url, d.content_hash, generation if d.added else None)
                 for d in documents
             ],
         )
         await self.db.executemany(
             'INSERT INTO passages (id, document_id, kind, start, "end", date, text) VALUES (?, ?, ?, ?, ?, ?, ?)',
-            [(p[0], d.id, p[1], p[2], p[3], _iso(p[4]), p[5]) for d in documents for p in d.passages],
+            [(p[0], d.id, p[1], p[2], p[3], iso(p[4]), p[5]) for d in documents for p in d.passages],
         )
         await self.db.executemany(
             "INSERT INTO headlines (document_id, title, date) VALUES (?, ?, ?)",
-            [(d.id, title, _iso(day)) for d in documents for title, day in d.headlines],
+            [(d.id, title, iso(day)) for d in documents for title, day in d.headlines],
         )
         await self.db.executemany(
             "INSERT OR IGNORE INTO sentences (document_id, key, title) VALUES (?, ?, ?)",
@@ -549,7 +410,7 @@ class Store:
     async def count_passages(self, document_ids: Sequence[int]) -> int:
         """Passages of these articles, retired or not (for the reindex summary)."""
         total = 0
-        for chunk in _chunks(document_ids):
+        for chunk in chunks(document_ids):
             marks = ",".join("?" * len(chunk))
             sql = f"SELECT COUNT(*) FROM passages WHERE document_id IN ({marks})"
             async with self.db.execute(sql, tuple(chunk)) as cursor:
@@ -605,64 +466,6 @@ class Store:
         )
         for table in ("passages", "headlines", "documents"):
             await self.db.execute(f"DELETE FROM {table} WHERE {condition}", parameters)
-
-
-_PASSAGE_ROWS = (
-    'SELECT p.id, p.document_id, p.kind, p.start, p."end", p.date, p.text, d.title, d.url, d.file '
-    "FROM passages p JOIN documents d ON d.id = p.document_id "
-)
-_PASSAGES_SQL = _PASSAGE_ROWS + "WHERE p.id IN ({marks})"
-_ARTICLE_BODIES_SQL = _PASSAGE_ROWS + "WHERE p.document_id = ? AND p.kind = 'body' ORDER BY p.start"
-
-
-def _passage_row(r: tuple[Any, ...]) -> PassageRow:
-    """A row of `_PASSAGE_ROWS` as a `PassageRow` (its date read back from ISO)."""
-    return PassageRow(r[0], r[1], r[2], r[3], r[4], _day(r[5]), r[6], r[7], r[8], r[9])
-
-
-class PassageReader:
-    """Passages for answers, read from worker threads with one plain connection per thread.
-
-    A question's hot path (rank, fetch, excerpt) runs in a single worker thread;
-    reading there directly saves two more hops through aiosqlite's own thread.
-    Retired passages are included: a reader may be one index generation behind.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
-
-    def _connection(self) -> sqlite3.Connection:
-        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
-        if connection is None:
-            connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-            connection.execute("PRAGMA query_only = ON")
-            connection.execute("PRAGMA mmap_size = 268435456")  # random passage reads, without copies
-            self._local.connection = connection
-            with self._lock:
-                self._connections.append(connection)
-        return connection
-
-    def passages(self, pids: Sequence[int]) -> dict[int, PassageRow]:
-        connection = self._connection()
-        rows: dict[int, PassageRow] = {}
-        for chunk in _chunks(list(pids)):
-            sql = _PASSAGES_SQL.format(marks=",".join("?" * len(chunk)))
-            for r in connection.execute(sql, tuple(chunk)):
-                rows[r[0]] = _passage_row(r)
-        return rows
-
-    def article_bodies(self, document_id: int) -> list[PassageRow]:
-        """An article's body passages in reading order (retired too: they never change once written)."""
-        return [_passage_row(r) for r in self._connection().execute(_ARTICLE_BODIES_SQL, (document_id,))]
-
-    def close(self) -> None:
-        with self._lock:
-            for connection in self._connections:
-                connection.close()
-            self._connections.clear()
 
 
 def is_damage(error: sqlite3.DatabaseError) -> bool:

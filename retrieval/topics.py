@@ -13,7 +13,7 @@ from datetime import date
 from newsbot.retrieval.analyzer import Analyzer
 from newsbot.retrieval.answer import matched_terms
 from newsbot.retrieval.engines import Engine
-from newsbot.retrieval.store import LatestItem, PassageReader
+from newsbot.retrieval.reads import LatestItem, PassageReader
 
 # Passages read for one topic, at most: the newest `count` of the best-matching this many.
 TOPIC_POOL = 2000

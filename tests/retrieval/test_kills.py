@@ -36,7 +36,7 @@ from typing import IO
 
 from newsbot.retrieval.archive import DATABASE_NAME, Archive
 from newsbot.retrieval.options import ArchiveOptions
-from newsbot.retrieval.store import Pending
+from newsbot.retrieval.reads import Pending
 
 ROOT = Path(__file__).resolve().parents[2]
 KILLS = int(os.environ.get("NEWSBOT_KILLS", "20"))
