@@ -143,17 +143,53 @@ async def _open(settings: Settings, build: bool) -> Archive:
     return archive
 
 
-async def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
+def check_ask(args: argparse.Namespace) -> None:
     if args.k is not None and not 1 <= args.k <= 50:
         raise UsageError("-k must be between 1 and 50")
-    from newsbot.bot.replies import nothing_text, preface_lines
-    from newsbot.bot.text import terminal_json, terminal_text
 
+
+def quick_ask(args: argparse.Namespace) -> int | None:
+    """`ask` from the archive as it stands, with the options cached by an earlier command; None if it cannot.
+
+    No settings validation (pydantic), no event loop, no aiosqlite: a warm `ask`
+    is mostly interpreter start-up (issue #14). Whenever the options are not
+    cached or the archive needs anything first (a first index, a migration, a
+    rebuild, a reindex under way), the full path in `cmd_ask` answers instead.
+    """
+    from newsbot.bot.options_cache import cached_options
+    from newsbot.retrieval.engines import index_failed
+    from newsbot.retrieval.snapshot import open_snapshot
+
+    options = cached_options(args.config)
+    if options is None or not options.seeds_dir.is_dir():
+        return None
+    snapshot = open_snapshot(options)
+    if snapshot is None:
+        return None
+    try:
+        answer = snapshot.ask(args.question, args.k, args.after, args.before)
+    except BaseException as error:
+        if not index_failed(error):
+            raise
+        return None  # the full path rebuilds the index from the store, and asks again
+    finally:
+        snapshot.close()
+    return print_answer(answer, args)
+
+
+async def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     archive = await _open(settings, build=True)
     try:
         answer = await archive.ask(args.question, args.k, args.after, args.before)
     finally:
         await archive.close()
+    return print_answer(answer, args)
+
+
+def print_answer(answer: Answer, args: argparse.Namespace) -> int:
+    from newsbot.bot.replies import nothing_text, preface_lines
+    from newsbot.bot.text import terminal_json, terminal_text
+
     if args.json:
         import json
 
@@ -318,27 +354,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     # Past `--help` and usage errors, which need none of these.
-    import asyncio
     import logging
 
+    from newsbot.bot.config_sources import ConfigError
     from newsbot.bot.logs import configure as configure_logging
-    from newsbot.bot.settings import ConfigError, load_settings
     from newsbot.retrieval.errors import ArchiveError, ReindexBusy
 
-    # Whatever newsbot writes (the store, index segments) is for its own user only.
+    # Whatever newsbot writes (the store, index segments, cached options) is for its own user only.
     os.umask(0o077)
     quiet = logging.INFO if args.command == "run" else logging.WARNING
     configure_logging((quiet, logging.INFO, logging.DEBUG)[min(args.verbose, 2)], service=args.command == "run")
     try:
-        settings = load_settings(args.config)
-        if args.command == "run":
-            return cmd_run(settings)
-        if args.command != "reindex" and not settings.seeds_dir.is_dir() and args.command != "stats":
-            raise ArchiveError(
-                f"seeds directory {settings.seeds_dir} does not exist "
-                "(setting: seeds_dir in config/newsbot.toml, or NEWSBOT_SEEDS_DIR)"
-            )
-        code = asyncio.run(COMMANDS[args.command](settings, args))
+        code = None
+        if args.command == "ask":
+            check_ask(args)
+            code = quick_ask(args)
+        if code is None:
+            code = run_command(args)
         sys.stdout.flush()  # here, where a closed pipe can still be handled below
         return code
     except (ConfigError, UsageError) as error:
@@ -358,6 +390,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Output still buffered would raise again at exit, so it goes to /dev/null.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """A command with its settings validated in full (and its archive options cached for `quick_ask`)."""
+    import asyncio
+
+    from newsbot.bot.options_cache import remember
+    from newsbot.bot.settings import load_settings
+    from newsbot.retrieval.errors import ArchiveError
+
+    settings = load_settings(args.config)
+    remember(args.config, settings.archive_options())
+    if args.command == "run":
+        return cmd_run(settings)
+    if args.command != "reindex" and not settings.seeds_dir.is_dir() and args.command != "stats":
+        raise ArchiveError(
+            f"seeds directory {settings.seeds_dir} does not exist "
+            "(setting: seeds_dir in config/newsbot.toml, or NEWSBOT_SEEDS_DIR)"
+        )
+    return asyncio.run(COMMANDS[args.command](settings, args))
 
 
 if __name__ == "__main__":

@@ -38,13 +38,20 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
+from newsbot.bot.config_sources import (
+    DEFAULT_CONFIG,
+    DOTENV,
+    PREFIX,
+    TOKEN_VARIABLE,
+    ConfigError,
+    config_path,
+    ours,
+)
 from newsbot.retrieval.options import ArchiveOptions, OptionError
 
-DEFAULT_CONFIG = Path("config/newsbot.toml")
-DOTENV = Path(".env")
-PREFIX = "NEWSBOT_"
+__all__ = ["DEFAULT_CONFIG", "ConfigError", "Settings", "config_path", "load_settings"]
+
 NESTED = "__"
-TOKEN_VARIABLE = "DISCORD_TOKEN"
 TOKEN_HINT = "put the Discord token in DISCORD_TOKEN (environment or .env), never in the config file"
 # Parts of a key name (lower case, "-" read as "_") that mark it as holding a secret.
 SECRET_WORDS = ("token", "secret", "password", "passwd", "api_key", "apikey", "credential", "private_key")
@@ -56,10 +63,6 @@ _SHOWN_CHARS = 80
 _MISSING = object()
 # An unknown key, as pydantic words it for a model and for a dataclass (the retrieval's options).
 _UNKNOWN_KEY = frozenset({"extra_forbidden", "unexpected_keyword_argument"})
-
-
-class ConfigError(Exception):
-    """A config problem, worded for the operator: which key, what was expected."""
 
 
 AnswerIn = Literal["inline", "thread"]
@@ -150,15 +153,6 @@ def _validator() -> TypeAdapter[Settings]:
     return TypeAdapter(Settings)
 
 
-def config_path(explicit: Path | None) -> Path | None:
-    """The TOML file to read: `--config`, else `NEWSBOT_CONFIG`, else `config/newsbot.toml` if present."""
-    if explicit is not None:
-        return explicit
-    if env := os.environ.get("NEWSBOT_CONFIG"):
-        return Path(env)
-    return DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None
-
-
 def load_settings(explicit: Path | None = None, **overrides: Any) -> Settings:
     """Build and validate the settings; raises `ConfigError` with one line per problem."""
     path = config_path(explicit)
@@ -166,7 +160,7 @@ def load_settings(explicit: Path | None = None, **overrides: Any) -> Settings:
         path=path,
         table=read_config(path) if path is not None else {},
         overrides=overrides,
-        environment={name: value for name, value in os.environ.items() if _ours(name)},
+        environment={name: value for name, value in os.environ.items() if ours(name)},
         dotenv=read_dotenv(),
     )
     if problems := sources.problems():
@@ -197,12 +191,7 @@ def read_dotenv() -> dict[str, str | None]:
         values = dotenv_values(DOTENV, encoding="utf-8")
     except UnicodeDecodeError:
         raise ConfigError(f"{DOTENV} is not UTF-8 text; save it as UTF-8") from None
-    return {name: value for name, value in values.items() if _ours(name)}
-
-
-def _ours(name: str) -> bool:
-    """A variable newsbot reads: a `NEWSBOT_*` one, or the token's."""
-    return name.upper().startswith(PREFIX) or name.upper() == TOKEN_VARIABLE
+    return {name: value for name, value in values.items() if ours(name)}
 
 
 # What a variable sets.

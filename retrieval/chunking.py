@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from newsbot.retrieval.documents import Document
+if TYPE_CHECKING:
+    from newsbot.retrieval.documents import Document  # pydantic: not for a shell `ask`, which only splits sentences
 
 PassageKind = Literal["title", "body", "headline"]
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import math
 import os
-import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -432,4 +431,6 @@ def _write_atomically(path: Path, text: str) -> None:
 
 def remove_index(path: Path) -> None:
     """Delete an index directory, tolerating one that is already gone."""
+    import shutil  # only a rebuild or reindex removes an index; a shell `ask` never does
+
     shutil.rmtree(path, ignore_errors=True)

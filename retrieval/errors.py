@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from newsbot.retrieval.planning import removal_share
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class ArchiveError(Exception):
@@ -19,6 +20,9 @@ class RemovalsNeedConsent(ArchiveError):
     """A reindex would remove more than `max_removal_share` of the archive without being told to."""
 
     def __init__(self, removing: int, total: int, files: int, seeds_dir: Path) -> None:
+        # Here, not at the top: every shell command imports these errors, and only a reindex plans.
+        from newsbot.retrieval.planning import removal_share
+
         self.removing, self.total, self.files = removing, total, files
         super().__init__(
             f"stopped: {files} files are gone from {seeds_dir}, which would remove {removing} of the archive's "

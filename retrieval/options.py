@@ -10,9 +10,10 @@ at the key and the place it was set.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import get_args
+from typing import Any, get_args
 
 from newsbot.retrieval.engines import EngineName
 
@@ -114,3 +115,20 @@ class ArchiveOptions:
     def archive_options(self) -> ArchiveOptions:
         """Just these options (of a subclass that adds others, such as the bot's settings)."""
         return ArchiveOptions(**{option.name: getattr(self, option.name) for option in fields(ArchiveOptions)})
+
+    def to_json(self) -> dict[str, Any]:
+        """These options as JSON values (paths as text), for `from_json`."""
+        data = asdict(self.archive_options())
+        data.update(
+            seeds_dir=str(self.seeds_dir),
+            data_dir=str(self.data_dir),
+            allowed_link_dirs=[str(path) for path in self.allowed_link_dirs],
+        )
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ArchiveOptions:
+        """Options `to_json` wrote. Their ranges are checked again, their types are not: not for input."""
+        tables: dict[str, Any] = {"chunking": ChunkingOptions, "analyzer": AnalyzerOptions, "search": SearchOptions}
+        values: dict[str, Any] = {key: tables[key](**value) if key in tables else value for key, value in data.items()}
+        return ArchiveOptions(**values)

@@ -27,6 +27,15 @@ def news_lines() -> list[str]:
         return [line.decode("utf-8") for line in handle.read().split(b"\n") if line]
 
 
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's own `$XDG_CACHE_HOME` (where `newsbot` keeps validated options), inherited by the
+    commands it runs: none writes to the home directory, and none finds another test's entries."""
+    cache = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    return cache
+
+
 @pytest.fixture
 def news_jsonl(tmp_path: Path) -> Path:
     path = tmp_path / "news-articles.jsonl"

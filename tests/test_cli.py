@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import re
 import shutil
 import signal
 import subprocess
@@ -336,3 +337,63 @@ def test_reindex_watch_indexes_a_file_dropped_later_then_stops_on_ctrl_c(workdir
     assert process.returncode == 130
     answer = newsbot("ask", "sorghum harvest", cwd=workdir)
     assert "Sorghum harvest breaks records" in answer.stdout
+
+
+# A warm `ask` answers from the archive as it stands, with the options an earlier command validated
+# (`cli.quick_ask`): it must say exactly what the full path says, and never hide a config change.
+
+WARM_QUESTIONS = (
+    ("What did the ICG say about Russia and Turkey?",),
+    ("Oreshnik missile", "--json", "-k", "2"),
+    ("What did the ICG say on 14 January 2026?",),
+    ("news from January 2026",),
+    ("Who won the 2022 FIFA World Cup?",),
+    ("Oreshnik", "--after", "2026-01-10"),
+)
+
+
+def imported_pydantic(result: subprocess.CompletedProcess[str]) -> bool:
+    """Whether a run made with PYTHONPROFILEIMPORTTIME loaded pydantic: the full path validates with it."""
+    return re.search(r"^import time:.*\|\s+pydantic$", result.stderr, re.MULTILINE) is not None
+
+
+def test_a_warm_ask_says_what_the_full_path_says(workdir: Path, tmp_path: Path) -> None:
+    assert newsbot("ask", "Oreshnik", cwd=workdir).returncode == 0  # builds, and caches the options
+    no_cache = tmp_path / "not-a-folder"
+    no_cache.write_text("")
+    for question in WARM_QUESTIONS:
+        warm = newsbot("ask", *question, cwd=workdir, env={"PYTHONPROFILEIMPORTTIME": "1"})
+        full = newsbot(
+            "ask", *question, cwd=workdir, env={"PYTHONPROFILEIMPORTTIME": "1", "XDG_CACHE_HOME": str(no_cache)}
+        )
+        assert (warm.returncode, warm.stdout) == (full.returncode, full.stdout), question
+        assert not imported_pydantic(warm) and imported_pydantic(full), question  # both paths were taken
+    assert "Nothing in the archive about" in newsbot("ask", "Who won the 2022 FIFA World Cup?", cwd=workdir).stdout
+
+
+def test_a_config_changed_after_a_warm_ask_is_validated_again(workdir: Path) -> None:
+    assert newsbot("ask", "Oreshnik", cwd=workdir).returncode == 0
+    assert newsbot("ask", "Oreshnik", cwd=workdir).returncode == 0  # warm
+    (workdir / "config").mkdir()
+    (workdir / "config" / "newsbot.toml").write_text("[search]\nresults = 0\n", encoding="utf-8")
+    result = newsbot("ask", "Oreshnik", cwd=workdir)
+    assert result.returncode == 2
+    assert "config/newsbot.toml: search.results: Input should be greater than or equal to 1 (got 0)" in result.stderr
+    (workdir / "config" / "newsbot.toml").write_text("[search]\nresults = 2\n", encoding="utf-8")
+    assert newsbot("ask", "Oreshnik", cwd=workdir).returncode == 0
+    for env in ({"NEWSBOT_SEARCH__RESULTS": "99"}, {"NEWSBOT_ENGINE": "lucene"}):
+        result = newsbot("ask", "Oreshnik", cwd=workdir, env=env)
+        assert result.returncode == 2 and "NEWSBOT_" in result.stderr, (env, result.stderr)
+    (workdir / ".env").write_text("NEWSBOT_SEARCH__RESULS=1\n", encoding="utf-8")
+    result = newsbot("ask", "Oreshnik", cwd=workdir)
+    assert result.returncode == 2 and "did you mean NEWSBOT_SEARCH__RESULTS" in result.stderr
+
+
+def test_a_warm_ask_leaves_a_lost_index_to_the_full_path(workdir: Path) -> None:
+    first = newsbot("ask", "Oreshnik missile", cwd=workdir)
+    assert first.returncode == 0, first.stderr
+    shutil.rmtree(workdir / "data" / "index")
+    again = newsbot("ask", "Oreshnik missile", cwd=workdir)
+    assert (again.returncode, again.stdout) == (0, first.stdout), again.stderr
+    assert "rebuilding the search index from the store" in again.stderr
+    assert (workdir / "data" / "index" / "CURRENT").is_file()

@@ -1,0 +1,112 @@
+"""`open_snapshot`: a shell `ask` answers from the archive as it stands, or leaves it to the `Archive`.
+
+The snapshot must answer exactly as the `Archive` does, and must refuse
+(return None) in every state where the `Archive` would first write something:
+no archive, a reindex under way, a migration to apply, an index that is
+missing or disagrees with the store. Answering from those would be answering
+from an archive that is not the committed one.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from newsbot.retrieval import Archive, ArchiveOptions
+from newsbot.retrieval.engines import current_index
+from newsbot.retrieval.migrations import SCHEMA_VERSION
+from newsbot.retrieval.snapshot import DATABASE_NAME, open_snapshot
+
+QUESTIONS = (
+    "What did the ICG say about Russia and Turkey?",
+    "Oreshnik missile",
+    "What did the ICG say on 14 January 2026?",
+    "what happened last week",
+    "How many moons does Jupiter have?",
+    "Rusia sanctons",  # typos
+    "",
+)
+TODAY = date(2026, 1, 20)
+
+
+async def built(options: ArchiveOptions) -> None:
+    archive = await Archive.open(options)
+    await archive.reindex()
+    await archive.close()
+
+
+def database(options: ArchiveOptions) -> sqlite3.Connection:
+    return sqlite3.connect(options.data_dir / DATABASE_NAME, isolation_level=None)
+
+
+async def test_a_snapshot_answers_as_the_archive_does(options: ArchiveOptions) -> None:
+    await built(options)
+    snapshot = open_snapshot(options)
+    assert snapshot is not None
+    archive = await Archive.open(options)
+    try:
+        for question in QUESTIONS:
+            assert snapshot.ask(question, today=TODAY) == await archive.ask(question, today=TODAY), question
+        assert snapshot.latest(5) == await archive.latest(5)
+        assert snapshot.latest(5, topic="Oreshnik") == await archive.latest(5, topic="Oreshnik")
+        assert snapshot.ask(QUESTIONS[0]).found  # the comparison is of real answers
+    finally:
+        snapshot.close()
+        await archive.close()
+
+
+async def test_no_archive_yet_is_left_to_the_archive(options: ArchiveOptions) -> None:
+    assert open_snapshot(options) is None
+    assert not (options.data_dir / DATABASE_NAME).exists()  # and nothing was created by looking
+
+
+async def test_a_reindex_under_way_is_left_to_the_archive(options: ArchiveOptions) -> None:
+    await built(options)
+    with database(options) as db:
+        db.execute("INSERT INTO meta (key, value) VALUES ('pending', '2,1000,1000')")
+    assert open_snapshot(options) is None
+
+
+async def test_a_database_of_another_schema_is_left_to_the_archive(options: ArchiveOptions) -> None:
+    await built(options)
+    with database(options) as db:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    assert open_snapshot(options) is None
+
+
+async def test_a_missing_or_damaged_index_is_left_to_the_archive(options: ArchiveOptions) -> None:
+    await built(options)
+    index = current_index(options.data_dir)
+    assert index is not None and open_snapshot(options) is not None
+    for path in index.iterdir():
+        if path.suffix in (".idx", ".term", ".store"):
+            path.write_bytes(b"\x00" * 64)  # damaged segment files
+    assert open_snapshot(options) is None
+    shutil.rmtree(index)
+    assert open_snapshot(options) is None
+
+
+async def test_an_index_that_disagrees_with_the_store_is_left_to_the_archive(options: ArchiveOptions) -> None:
+    await built(options)
+    with database(options) as db:
+        db.execute("UPDATE meta SET value = '7' WHERE key = 'generation'")  # the index holds generation 1
+    assert open_snapshot(options) is None
+    with database(options) as db:
+        db.execute("UPDATE meta SET value = '1' WHERE key = 'generation'")
+        db.execute("UPDATE passages SET retired = 1 WHERE id = (SELECT MAX(id) FROM passages)")  # one gone
+    assert open_snapshot(options) is None
+
+
+async def test_the_in_memory_engine_is_left_to_the_archive(options: ArchiveOptions) -> None:
+    await built(options)
+    assert open_snapshot(replace(options, engine="rank-bm25")) is None
+
+
+def test_a_data_directory_that_is_not_one_is_left_to_the_archive(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / DATABASE_NAME).write_bytes(b"not a database at all" * 100)
+    assert open_snapshot(ArchiveOptions(seeds_dir=tmp_path, data_dir=data)) is None
