@@ -139,23 +139,37 @@ def committed_generation() -> Read[int]:
     return int((yield from meta("generation", "0")))
 
 
-def live_passage_sample(size: int, as_of: Pending | None = None) -> Read[tuple[int, list[int]]]:
-    """How many passages a generation has, and up to `size` of their ids spread over the id range."""
+def live_passage_count(as_of: Pending | None = None) -> Read[int]:
+    """How many passages a generation has, counted: every live id is read."""
     condition, parameters = live("passages", as_of)
-    rows = yield f"SELECT COUNT(*), MIN(id), MAX(id) FROM passages WHERE {condition}", parameters
-    count, low, high = (int(rows[0][0]), rows[0][1], rows[0][2]) if rows else (0, None, None)
-    if not count or low is None or high is None:
-        return 0, []
-    # One index seek per sample (the first live id from each of `size` even steps), not a pass over all ids.
+    rows = yield f"SELECT COUNT(*) FROM passages WHERE {condition}", parameters
+    return int(rows[0][0]) if rows else 0
+
+
+def live_passages_kept() -> Read[int | None]:
+    """How many passages are live, as inserts and retirements have kept it (migration 0006), not counted."""
+    value = yield from meta("live_passages")
+    return int(value) if value else None
+
+
+def live_passage_sample(size: int, as_of: Pending | None = None) -> Read[list[int]]:
+    """Up to `size` ids of a generation's passages, spread over its id range; one index seek each."""
+    condition, parameters = live("passages", as_of)
+    rows = yield f"SELECT MIN(id) FROM passages WHERE {condition}", parameters
+    low = rows[0][0] if rows else None
+    rows = yield f"SELECT MAX(id) FROM passages WHERE {condition}", parameters
+    high = rows[0][0] if rows else None
+    if low is None or high is None:
+        return []
     step = max(1, (high - low) // size)
     sample: list[int] = []
-    for start in range(low, high + 1, step):
+    for start in range(low, high + 1, step):  # the first live id from each of `size` even steps
         rows = yield f"SELECT MIN(id) FROM passages WHERE {condition} AND id >= ?", (*parameters, start)
         if rows and rows[0][0] is not None and (not sample or rows[0][0] != sample[-1]):
             sample.append(int(rows[0][0]))
         if len(sample) == size:
             break
-    return count, sample
+    return sample
 
 
 def boilerplate() -> Read[frozenset[int]]:

@@ -325,7 +325,7 @@ class Store:
 
     async def live_passage_sample(self, size: int, as_of: Pending | None = None) -> tuple[int, list[int]]:
         """How many passages a generation has, and up to `size` of their ids spread over the id range."""
-        return await self._run(reads.live_passage_sample(size, as_of))
+        return await self._run(reads.live_passage_count(as_of)), await self._run(reads.live_passage_sample(size, as_of))
 
     async def live_document_count(self) -> int:
         async with self.db.execute("SELECT COUNT(*) FROM documents WHERE retired IS NULL") as cursor:
@@ -371,10 +371,12 @@ class Store:
         for chunk in chunks(document_ids):
             marks = ",".join("?" * len(chunk))
             for table, column in (("documents", "id"), ("passages", "document_id"), ("headlines", "document_id")):
-                await self.db.execute(
+                cursor = await self.db.execute(
                     f"UPDATE {table} SET retired = ? WHERE retired IS NULL AND {column} IN ({marks})",
                     (generation, *chunk),
                 )
+                if table == "passages":
+                    await self._count_live(-cursor.rowcount)
 
     async def insert(self, documents: Sequence[NewDocument], generation: int = 0) -> None:
         """New rows for `documents`; the new articles among them are marked added in `generation`."""
@@ -386,10 +388,12 @@ class Store:
                 for d in documents
             ],
         )
+        passages = [(p[0], d.id, p[1], p[2], p[3], iso(p[4]), p[5]) for d in documents for p in d.passages]
         await self.db.executemany(
             'INSERT INTO passages (id, document_id, kind, start, "end", date, text) VALUES (?, ?, ?, ?, ?, ?, ?)',
-            [(p[0], d.id, p[1], p[2], p[3], iso(p[4]), p[5]) for d in documents for p in d.passages],
+            passages,
         )
+        await self._count_live(len(passages))
         await self.db.executemany(
             "INSERT INTO headlines (document_id, title, date) VALUES (?, ?, ?)",
             [(d.id, title, iso(day)) for d in documents for title, day in d.headlines],
@@ -397,6 +401,12 @@ class Store:
         await self.db.executemany(
             "INSERT OR IGNORE INTO sentences (document_id, key, title) VALUES (?, ?, ?)",
             [(d.id, key, d.title_key) for d in documents for key in d.sentences],
+        )
+
+    async def _count_live(self, change: int) -> None:
+        """Keep `live_passages` (see migration 0006) in step, in the transaction that changed them."""
+        await self.db.execute(
+            "UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key = 'live_passages'", (change,)
         )
 
     async def save_files(self, states: Iterable[tuple[str, int, int, str]], removed: Sequence[str]) -> None:

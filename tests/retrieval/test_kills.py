@@ -302,6 +302,9 @@ async def _assert_answers(
         counts = await archive.store.counts()
         assert archive.engine.count() == passages == counts["passages"], history
         assert archive.engine.generation() == counts["generation"], history
+        # What a shell `ask` checks its index against: kept by the writer, so it must survive any kill.
+        kept = await _scalar(archive, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'live_passages'")
+        assert kept == await _live_passage_count(archive), history
         return await archive.store.committed_generation(), documents
     finally:
         await archive.close()
