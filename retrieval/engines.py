@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -72,7 +73,7 @@ class Engine(Protocol):
         boosts: Mapping[str, float] | None = None,
     ) -> list[ScoredPassage]: ...
     def count(self) -> int: ...
-    def missing(self, pids: Sequence[int]) -> list[int]: ...
+    def passage_counts(self, doc_ids: Sequence[int]) -> dict[int, int]: ...
     def frequencies(self, terms: Sequence[str]) -> dict[str, int]: ...
     def near(self, term: str, edits: int, k: int) -> list[int]: ...
     def close(self) -> None: ...
@@ -257,15 +258,17 @@ class TantivyEngine:
     def count(self) -> int:
         return int(self.index.searcher().num_docs)
 
-    def missing(self, pids: Sequence[int]) -> list[int]:
-        """Those of `pids` the index does not hold: a sample check against the store."""
+    def passage_counts(self, doc_ids: Sequence[int]) -> dict[int, int]:
+        """How many passages the index holds of each article: a sample check against the store.
+
+        By the indexed `doc` field, a lookup each; not by the passage id, which
+        is only a fast field here, and would scan its column once per id.
+        """
         searcher = self.index.searcher()
-        out = []
-        for pid in pids:
-            query = tantivy.Query.range_query(self.schema, "pid", tantivy.FieldType.Integer, pid, pid)
-            if searcher.search(query, limit=1, count=True).count == 0:  # type: ignore[attr-defined]
-                out.append(pid)
-        return out
+        return {
+            doc: searcher.search(tantivy.Query.term_query(self.schema, "doc", doc), limit=1, count=True).count  # type: ignore[attr-defined]
+            for doc in doc_ids
+        }
 
     def frequencies(self, terms: Sequence[str]) -> dict[str, int]:
         """How many passages hold each term (0: the archive never uses it)."""
@@ -395,9 +398,9 @@ class RankBM25Engine:
     def count(self) -> int:
         return len(self._snapshot[1])
 
-    def missing(self, pids: Sequence[int]) -> list[int]:
-        held = set(self._snapshot[1].tolist())
-        return [pid for pid in pids if pid not in held]
+    def passage_counts(self, doc_ids: Sequence[int]) -> dict[int, int]:
+        committed = Counter(self._committed[1].values())  # article of each passage, as of the last commit
+        return {doc: committed[doc] for doc in doc_ids}
 
     def frequencies(self, terms: Sequence[str]) -> dict[str, int]:
         """How many passages hold each term (0: the archive never uses it)."""

@@ -135,7 +135,7 @@ class IndexKeeper:
 
         Equal generations are not enough: a store rolled back under the index (a
         deleted `-wal` file) or an index damaged on disk keeps its number. So the
-        passage counts must match and a spread sample of stored ids must be found.
+        passage counts must match, in all and for a spread sample of articles.
         """
         engine = self.engine
         if engine is None:
@@ -143,19 +143,20 @@ class IndexKeeper:
         count, sample = await store.live_passage_sample(AGREEMENT_SAMPLE, as_of)
         try:
             indexed = engine.count()
-            missing = await asyncio.to_thread(engine.missing, sample)
+            held = await asyncio.to_thread(engine.passage_counts, list(sample))
         except BaseException as error:
             if not index_failed(error):
                 raise
             log.warning("the search index fails (%s); it will be rebuilt from the store", error)
             return False
-        if indexed != count or missing:
+        differing = [doc for doc, stored in sample.items() if held.get(doc) != stored]
+        if indexed != count or differing:
             log.warning(
                 "the search index disagrees with the store (%d passages indexed, %d stored, %d of %d sampled "
-                "ids missing); it will be rebuilt from the store",
+                "articles with other passage counts); it will be rebuilt from the store",
                 indexed,
                 count,
-                len(missing),
+                len(differing),
                 len(sample),
             )
             return False

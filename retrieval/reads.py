@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 BUSY_TIMEOUT_MS = 30_000
-AGREEMENT_SAMPLE = 16  # stored passage ids looked up in the index by each check that it agrees with the store
+AGREEMENT_SAMPLE = 16  # articles whose passages are counted in the index by each check that it agrees with the store
 CHUNK = 500  # bound on `IN (...)` list sizes, well under SQLite's variable limit
 
 T = TypeVar("T")
@@ -152,21 +152,33 @@ def live_passages_kept() -> Read[int | None]:
     return int(value) if value else None
 
 
-def live_passage_sample(size: int, as_of: Pending | None = None) -> Read[list[int]]:
-    """Up to `size` ids of a generation's passages, spread over its id range; one index seek each."""
-    condition, parameters = live("passages", as_of)
-    rows = yield f"SELECT MIN(id) FROM passages WHERE {condition}", parameters
+def live_article_sample(size: int, as_of: Pending | None = None) -> Read[dict[int, int]]:
+    """Up to `size` of a generation's articles, spread over its id range, each with its passage count.
+
+    What an index is checked against (`Engine.passage_counts`): an index looks an
+    article up by its indexed id in microseconds, where finding one passage id
+    means scanning a column (milliseconds per id at a few million passages).
+    """
+    documents, parameters = live("documents", as_of)
+    passages, passage_parameters = live("passages", as_of, "document_id")
+    # Apart: each alone walks the id order from its end to the first live row; together they scan.
+    rows = yield f"SELECT MIN(id) FROM documents WHERE {documents}", parameters
     low = rows[0][0] if rows else None
-    rows = yield f"SELECT MAX(id) FROM passages WHERE {condition}", parameters
+    rows = yield f"SELECT MAX(id) FROM documents WHERE {documents}", parameters
     high = rows[0][0] if rows else None
     if low is None or high is None:
-        return []
+        return {}
     step = max(1, (high - low) // size)
-    sample: list[int] = []
-    for start in range(low, high + 1, step):  # the first live id from each of `size` even steps
-        rows = yield f"SELECT MIN(id) FROM passages WHERE {condition} AND id >= ?", (*parameters, start)
-        if rows and rows[0][0] is not None and (not sample or rows[0][0] != sample[-1]):
-            sample.append(int(rows[0][0]))
+    sample: dict[int, int] = {}
+    for start in range(low, high + 1, step):  # the first live article from each of `size` even steps
+        rows = yield f"SELECT MIN(id) FROM documents WHERE {documents} AND id >= ?", (*parameters, start)
+        found = rows[0][0] if rows else None
+        if found is not None and found not in sample:
+            rows = yield (
+                f"SELECT COUNT(*) FROM passages WHERE document_id = ? AND {passages}",
+                (found, *passage_parameters),
+            )
+            sample[int(found)] = int(rows[0][0])
         if len(sample) == size:
             break
     return sample

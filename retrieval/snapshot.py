@@ -166,8 +166,8 @@ def _in_step(options: ArchiveOptions, reader: PassageReader) -> Snapshot | None:
         if generation and engine.generation() == generation:
             # The kept count, not a count: this runs for every shell question (see migration 0006).
             count = reader.read(reads.live_passages_kept())
-            sample = reader.read(reads.live_passage_sample(reads.AGREEMENT_SAMPLE))
-            if engine.count() == count and not engine.missing(sample):
+            sample = reader.read(reads.live_article_sample(reads.AGREEMENT_SAMPLE))
+            if engine.count() == count and engine.passage_counts(list(sample)) == sample:
                 return Snapshot(options, analyzer, engine, reader, reader.read(reads.boilerplate()))
     except BaseException:
         engine.close()

@@ -323,9 +323,9 @@ class Store:
         async with self.db.execute("SELECT DISTINCT file FROM documents WHERE retired IS NULL") as cursor:
             return {r[0] for r in await cursor.fetchall()}
 
-    async def live_passage_sample(self, size: int, as_of: Pending | None = None) -> tuple[int, list[int]]:
-        """How many passages a generation has, and up to `size` of their ids spread over the id range."""
-        return await self._run(reads.live_passage_count(as_of)), await self._run(reads.live_passage_sample(size, as_of))
+    async def live_passage_sample(self, size: int, as_of: Pending | None = None) -> tuple[int, dict[int, int]]:
+        """How many passages a generation has (counted), and a spread sample of its articles' passage counts."""
+        return await self._run(reads.live_passage_count(as_of)), await self._run(reads.live_article_sample(size, as_of))
 
     async def live_document_count(self) -> int:
         async with self.db.execute("SELECT COUNT(*) FROM documents WHERE retired IS NULL") as cursor:

@@ -136,6 +136,19 @@ def test_delete_by_document_removes_only_its_passages(tmp_path: Path, engine_nam
     assert engine.generation() == 2
 
 
+@pytest.mark.parametrize("engine_name", ["tantivy", "rank-bm25"])
+def test_passage_counts_are_the_committed_ones_per_article(tmp_path: Path, engine_name: str) -> None:
+    engine = TantivyEngine(tmp_path / "i", ANALYZER) if engine_name == "tantivy" else RankBM25Engine(ANALYZER)
+    engine.add([IndexedPassage(1, 10, "wheat harvest", None), IndexedPassage(2, 10, "wheat price", None)])
+    engine.add([IndexedPassage(3, 11, "wheat exports", None)])
+    engine.commit(1)
+    engine.add([IndexedPassage(4, 11, "barley", None)])  # not committed: not counted
+    assert engine.passage_counts([10, 11, 12]) == {10: 2, 11: 1, 12: 0}
+    engine.delete_documents([10])
+    engine.commit(2)
+    assert engine.passage_counts([10, 11]) == {10: 0, 11: 2}
+
+
 def test_tantivy_keeps_serving_the_last_commit_until_the_next(tmp_path: Path) -> None:
     engine = TantivyEngine(tmp_path / "i", ANALYZER)
     engine.add([IndexedPassage(1, 1, "wheat harvest", None)])

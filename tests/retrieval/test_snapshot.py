@@ -103,6 +103,17 @@ async def test_an_index_that_disagrees_with_the_store_is_left_to_the_archive(opt
     assert open_snapshot(options) is None
 
 
+async def test_an_index_with_the_right_count_but_other_articles_is_left_to_the_archive(
+    options: ArchiveOptions,
+) -> None:
+    await built(options)
+    with database(options) as db:
+        # As many passages as the index holds, but one of them moved to another article.
+        (article,) = db.execute("SELECT id FROM documents WHERE retired IS NULL").fetchone()
+        db.execute("UPDATE passages SET document_id = ? WHERE id = (SELECT MAX(id) FROM passages)", (article + 1000,))
+    assert open_snapshot(options) is None
+
+
 async def test_the_in_memory_engine_is_left_to_the_archive(options: ArchiveOptions) -> None:
     await built(options)
     assert open_snapshot(replace(options, engine="rank-bm25")) is None
