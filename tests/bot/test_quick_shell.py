@@ -23,6 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import newsbot.retrieval
+from newsbot.retrieval import date_phrases
 from newsbot.retrieval import question_dates as dates_module
 from newsbot.retrieval.question_dates import DateScope, question_dates
 from tests.conftest import ROOT
@@ -39,11 +40,11 @@ try:
     code = main(sys.argv[2:])
 except SystemExit as stop:  # --help
     code = stop.code
-dates = sys.modules.get("newsbot.retrieval.question_dates")
+grammar = sys.modules.get("newsbot.retrieval.date_phrases")
 report = {
     "code": code,
     "modules": sorted(sys.modules),
-    "date_patterns_compiled": dates is not None and dates._patterns.cache_info().currsize > 0,
+    "date_patterns_compiled": grammar is not None and grammar._patterns.cache_info().currsize > 0,
 }
 with open(sys.argv[1], "w", encoding="utf-8") as handle:
     json.dump(report, handle)
@@ -122,10 +123,11 @@ def test_a_warm_ask_loads_no_event_loop_no_pydantic_nor_the_reindex(workdir: Pat
     assert "newsbot.retrieval.snapshot" in report["modules"] and "tantivy" in report["modules"]
 
 
-def test_a_question_without_dates_never_compiles_the_date_patterns(workdir: Path) -> None:
+def test_a_question_without_dates_never_loads_the_date_grammar(workdir: Path) -> None:
     report, done = probe(workdir, "ask", QUESTION)
     assert report["code"] == 0, done.stderr
     assert "newsbot.retrieval.question_dates" in report["modules"]
+    assert "newsbot.retrieval.date_phrases" not in report["modules"]
     assert not report["date_patterns_compiled"]
     dated, done = probe(workdir, "ask", "What did the ICG say on 14 January 2026?")
     assert dated["code"] == 0, done.stderr
@@ -182,7 +184,7 @@ WORDS = (
 )
 def test_the_no_date_shortcut_gives_the_full_scans_answer(words: list[str], separator: str) -> None:
     question = separator.join(words)
-    assert question_dates(question, TODAY) == dates_module._scan(question, TODAY)
+    assert question_dates(question, TODAY) == date_phrases._scan(question, TODAY)
 
 
 @pytest.mark.parametrize(
@@ -191,4 +193,4 @@ def test_the_no_date_shortcut_gives_the_full_scans_answer(words: list[str], sepa
 def test_questions_without_date_words_keep_all_their_text(question: str) -> None:
     assert dates_module._MAYBE_DATE.search(question) is None
     expected = DateScope(None, None, question.strip(), None, ())
-    assert question_dates(question, TODAY) == expected == dates_module._scan(question, TODAY)
+    assert question_dates(question, TODAY) == expected == date_phrases._scan(question, TODAY)
