@@ -396,12 +396,13 @@ def run_command(args: argparse.Namespace) -> int:
     """A command with its settings validated in full (and its archive options cached for `quick_ask`)."""
     import asyncio
 
-    from newsbot.bot.options_cache import remember
+    from newsbot.bot.options_cache import entry, remember
     from newsbot.bot.settings import load_settings
     from newsbot.retrieval.errors import ArchiveError
 
+    cached = entry(args.config)  # the inputs' digest as they were before validation read them
     settings = load_settings(args.config)
-    remember(args.config, settings.archive_options())
+    remember(cached, settings.archive_options())
     if args.command == "run":
         return cmd_run(settings)
     if args.command != "reindex" and not settings.seeds_dir.is_dir() and args.command != "stats":

@@ -48,7 +48,7 @@ def cache_dir() -> Path | None:
         return None
 
 
-def _entry(explicit: Path | None) -> Path | None:
+def entry(explicit: Path | None) -> Path | None:
     """Where the options validated from the current inputs are, or would be, kept."""
     directory = cache_dir()
     if directory is None:
@@ -78,27 +78,27 @@ def _entry(explicit: Path | None) -> Path | None:
 
 def cached_options(explicit: Path | None) -> ArchiveOptions | None:
     """The options validated from exactly the current inputs, if a command stored them."""
-    entry = _entry(explicit)
-    if entry is None:
+    found = entry(explicit)
+    if found is None:
         return None
     try:
-        return ArchiveOptions.from_json(json.loads(entry.read_text(encoding="utf-8")))
+        return ArchiveOptions.from_json(json.loads(found.read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError, AttributeError):
         return None  # none stored, or not in the form this code writes: validate instead
 
 
-def remember(explicit: Path | None, options: ArchiveOptions) -> None:
-    """Store options validated from the current inputs; a cache that cannot be written is no error."""
-    entry = _entry(explicit)
-    if entry is None:
+def remember(where: Path | None, options: ArchiveOptions) -> None:
+    """Store options under the `entry(...)` taken before they were validated; a cache that cannot be written is
+    no error. Taken before: inputs changed while validating are then read again by the next `ask`."""
+    if where is None:
         return
     try:
-        entry.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        temporary = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
+        where.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        temporary = where.with_name(f"{where.name}.{os.getpid()}.tmp")
         temporary.write_text(json.dumps(options.to_json()), encoding="utf-8")
-        os.replace(temporary, entry)
-        others = sorted((p for p in entry.parent.glob("options-*.json") if p != entry), key=_age)
+        os.replace(temporary, where)
+        others = sorted((p for p in where.parent.glob("options-*.json") if p != where), key=_age)
         for stale in others[: max(0, len(others) - (KEPT_ENTRIES - 1))]:
             stale.unlink(missing_ok=True)
     except OSError as error:
-        log.debug("cannot cache the validated options in %s (%s)", entry.parent, error)
+        log.debug("cannot cache the validated options in %s (%s)", where.parent, error)

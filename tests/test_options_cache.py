@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from newsbot.bot import options_cache
-from newsbot.bot.options_cache import KEPT_ENTRIES, cached_options, remember
+from newsbot.bot.options_cache import KEPT_ENTRIES, cached_options, entry, remember
 from newsbot.bot.settings import load_settings
 from newsbot.retrieval.options import ArchiveOptions, ChunkingOptions, SearchOptions
 
@@ -34,8 +34,9 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def validated() -> ArchiveOptions:
     """What a full command does: validate, then remember."""
+    where = entry(None)
     options = load_settings(None).archive_options()
-    remember(None, options)
+    remember(where, options)
     return options
 
 
@@ -96,7 +97,7 @@ def test_an_explicit_config_file_is_its_own_input(folder: Path) -> None:
     other.write_text("[search]\nresults = 9\n", encoding="utf-8")
     validated()
     assert cached_options(other) is None
-    remember(other, load_settings(other).archive_options())
+    remember(entry(other), load_settings(other).archive_options())
     found = cached_options(other)
     assert found is not None and found.search.results == 9
     assert cached_options(None) is not None and cached_options(None) != found
@@ -125,6 +126,6 @@ def test_entries_beyond_the_kept_number_are_removed_oldest_first(folder: Path) -
     directory = Path(os.environ["XDG_CACHE_HOME"]) / "newsbot"
     for number in range(KEPT_ENTRIES + 5):
         (folder / ".env").write_text(f"# input {number}\n", encoding="utf-8")  # new inputs: a new entry
-        remember(None, replace(options, search=SearchOptions(results=number % 20 + 1)))
+        remember(entry(None), replace(options, search=SearchOptions(results=number % 20 + 1)))
     assert len(list(directory.glob("options-*.json"))) == KEPT_ENTRIES
     assert cached_options(None) is not None  # the newest stays
