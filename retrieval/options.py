@@ -32,9 +32,11 @@ class OptionError(ValueError):
 
 
 def _at_least(key: str, value: float, low: float, high: float | None = None) -> None:
-    if value < low:
+    # Written as "not within", so that NaN (which compares false with everything) is refused too:
+    # a NaN `max_removal_share` would let a reindex of an emptied folder remove every article.
+    if not value >= low:
         raise OptionError(key, f"Input should be greater than or equal to {low}", value)
-    if high is not None and value > high:
+    if high is not None and not value <= high:
         raise OptionError(key, f"Input should be less than or equal to {high}", value)
 
 
@@ -106,7 +108,7 @@ class ArchiveOptions:
         object.__setattr__(self, "allowed_link_dirs", [Path(p) for p in self.allowed_link_dirs])
         if self.engine not in (engines := get_args(EngineName)):
             raise OptionError("engine", f"Input should be {' or '.join(map(repr, engines))}", self.engine)
-        if self.max_file_mb <= 0:
+        if not self.max_file_mb > 0:
             raise OptionError("max_file_mb", "Input should be greater than 0", self.max_file_mb)
         _at_least("boilerplate_min_titles", self.boilerplate_min_titles, 0, 1000)
         _at_least("max_removal_share", self.max_removal_share, 0, 1)

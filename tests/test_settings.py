@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newsbot.bot.settings import ConfigError, Settings, load_settings
+from newsbot.retrieval.options import ArchiveOptions
 from tests.conftest import ROOT, SEED
 
 SECRET = "abc.def.ghi"
@@ -290,3 +291,27 @@ def test_a_bad_token_in_the_config_file_exits_2_from_the_shell_without_the_token
         "(environment or .env), never in the config file"
     ]
     assert SECRET not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("key", "variable"),
+    [
+        ("max_removal_share", "NEWSBOT_MAX_REMOVAL_SHARE"),
+        ("max_file_mb", "NEWSBOT_MAX_FILE_MB"),
+        ("search.min_score", "NEWSBOT_SEARCH__MIN_SCORE"),
+        ("search.partial_coverage", "NEWSBOT_SEARCH__PARTIAL_COVERAGE"),
+    ],
+)
+def test_not_a_number_is_refused_wherever_a_range_is_checked(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, key: str, variable: str
+) -> None:
+    # NaN compares false with everything: a range check written as "below the floor" lets it through,
+    # and a NaN max_removal_share would let a reindex of an emptied seeds folder remove every article.
+    monkeypatch.setenv(variable, "nan")
+    assert refusal().startswith(f"environment variable {variable}: {key}: Input should be ")
+    monkeypatch.delenv(variable)
+    table, _, name = key.rpartition(".")
+    write_config(folder, (f"[{table}]\n" if table else "") + f"{name} = nan\n")
+    assert refusal().startswith(f"config/newsbot.toml: {key}: Input should be ")
+    with pytest.raises(ValueError, match="Input should be"):
+        ArchiveOptions(max_removal_share=float("nan"))
