@@ -3,28 +3,33 @@
 Validating the settings means loading pydantic, which alone costs a shell
 `ask` more than a bare interpreter start (issue #14; `benchmarks/shell.py`).
 Yet the options follow only from what the validation read: the config file,
-`.env`, newsbot's environment variables and the working directory, and the
-code that validates them. So each command that validated its settings stores
+`.env` (and any variable it refers to), newsbot's environment variables and the
+working directory, and the code that validates them (newsbot's modules,
+pydantic, Python itself). So each command that validated its settings stores
 the archive options, as JSON, under a digest of all of those; an `ask` that
 finds an entry for the same digest uses it and validates nothing. Any change
 to a byte of those inputs (or to the validating code) makes a new digest,
 hence a miss, and a full validation with its error messages.
 
 An entry holds no secret: only the archive's options (paths, engine, limits).
-The token read from the environment or `.env` enters the digest, which does
-not reveal it. Entries live in `$XDG_CACHE_HOME/newsbot` (`~/.cache/newsbot`);
+A token written in `.env` enters the digest with the rest of the file, which
+does not reveal it; `DISCORD_TOKEN` from the environment is left out. Entries live in `$XDG_CACHE_HOME/newsbot` (`~/.cache/newsbot`);
 when that cannot be written, nothing is cached and every `ask` validates.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import logging
 import os
+import re
+import sys
 from pathlib import Path
 
-from newsbot.bot.config_sources import DOTENV, config_path, ours
+from newsbot.bot.config_sources import DOTENV, TOKEN_VARIABLE, config_path, ours
+from newsbot.retrieval import engines as engines_module
 from newsbot.retrieval import options as options_module
 from newsbot.retrieval.options import ArchiveOptions
 
@@ -32,8 +37,17 @@ log = logging.getLogger(__name__)
 
 KEPT_ENTRIES = 32  # one per distinct set of inputs; the oldest beyond this are removed
 _FORMAT = b"newsbot-options-1"
-# The code that turns the inputs into options: a change to it is a change of the inputs.
-_VALIDATING_CODE = (Path(__file__).with_name("settings.py"), Path(__file__), Path(options_module.__file__))
+# The code that turns the inputs into options: a change to it (an upgrade, an edit) is a change of the inputs.
+_VALIDATING_CODE = (
+    Path(__file__),
+    Path(__file__).with_name("settings.py"),
+    Path(__file__).with_name("config_sources.py"),
+    Path(options_module.__file__),
+    Path(engines_module.__file__),  # the engine names
+)
+_VALIDATING_PACKAGES = ("pydantic", "pydantic_core")  # found, not imported: importing them is the cost saved
+# `.env` may take values from the environment (`${HOME}/data`): those variables are inputs too.
+_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def _age(path: Path) -> int:
@@ -65,9 +79,18 @@ def entry(explicit: Path | None) -> Path | None:
         if path is not None:
             part("config path", os.fsencode(path))
             part("config", path.read_bytes())
-        part("dotenv", DOTENV.read_bytes() if DOTENV.is_file() else b"")
-        for name in sorted(name for name in os.environ if ours(name)):
-            part(os.fsdecode(name), os.fsencode(os.environ[name]))
+        dotenv = DOTENV.read_bytes() if DOTENV.is_file() else b""
+        part("dotenv", dotenv)
+        for name in sorted(set(_REFERENCE.findall(dotenv.decode("utf-8", "replace")))):
+            part(f"referenced {name}", os.fsencode(os.environ.get(name, "\0unset")))
+        # Not the token: it sets no archive option, and a new token should not throw the entries away.
+        for name in sorted(name for name in os.environ if ours(name) and name.upper() != TOKEN_VARIABLE):
+            part(name, os.fsencode(os.environ[name]))
+        part("python", sys.version.encode())
+        for package in _VALIDATING_PACKAGES:
+            spec = importlib.util.find_spec(package)
+            origin = spec.origin if spec is not None and spec.origin else ""
+            part(f"package {package}", origin.encode() + (b" %d" % Path(origin).stat().st_mtime_ns if origin else b""))
         for code in _VALIDATING_CODE:
             state = code.stat()
             part(os.fsdecode(code), f"{state.st_mtime_ns} {state.st_size}".encode())
@@ -95,8 +118,11 @@ def remember(where: Path | None, options: ArchiveOptions) -> None:
     try:
         where.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         temporary = where.with_name(f"{where.name}.{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(options.to_json()), encoding="utf-8")
-        os.replace(temporary, where)
+        try:
+            temporary.write_text(json.dumps(options.to_json()), encoding="utf-8")
+            os.replace(temporary, where)
+        finally:
+            temporary.unlink(missing_ok=True)  # gone already once replaced; a half-written one goes here
         others = sorted((p for p in where.parent.glob("options-*.json") if p != where), key=_age)
         for stale in others[: max(0, len(others) - (KEPT_ENTRIES - 1))]:
             stale.unlink(missing_ok=True)

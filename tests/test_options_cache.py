@@ -7,6 +7,7 @@ reads is changed here, one at a time, and each change must miss.
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -63,7 +64,15 @@ def test_the_validated_options_are_found_again_for_the_same_inputs(folder: Path)
 
 @pytest.mark.parametrize(
     "change",
-    ["config", "dotenv", "environment", "token", "working folder", "validating code", "config named"],
+    [
+        "config",
+        "dotenv",
+        "environment",
+        "a variable .env refers to",
+        "working folder",
+        "validating code",
+        "config named",
+    ],
 )
 def test_any_change_to_the_inputs_misses(folder: Path, monkeypatch: pytest.MonkeyPatch, change: str) -> None:
     code = folder / "settings.py"  # stands for the validating code
@@ -77,8 +86,12 @@ def test_any_change_to_the_inputs_misses(folder: Path, monkeypatch: pytest.Monke
         (folder / ".env").write_text("NEWSBOT_SEARCH__RESULTS=6\n", encoding="utf-8")
     elif change == "environment":
         monkeypatch.setenv("NEWSBOT_SEARCH__RESULTS", "6")
-    elif change == "token":
-        monkeypatch.setenv("DISCORD_TOKEN", "another")
+    elif change == "a variable .env refers to":
+        monkeypatch.setenv("ARCHIVES", "/srv/one")
+        (folder / ".env").write_text("NEWSBOT_DATA_DIR=${ARCHIVES}/data\n", encoding="utf-8")
+        validated()
+        assert cached_options(None) is not None and cached_options(None).data_dir == Path("/srv/one/data")
+        monkeypatch.setenv("ARCHIVES", "/srv/two")  # .env unchanged, its value not
     elif change == "working folder":
         other = folder.parent / "other"
         (other / "config").mkdir(parents=True)
@@ -90,6 +103,18 @@ def test_any_change_to_the_inputs_misses(folder: Path, monkeypatch: pytest.Monke
     elif change == "config named":
         monkeypatch.setenv("NEWSBOT_CONFIG", str(folder / "config" / "newsbot.toml"))
     assert cached_options(None) is None
+
+
+def test_a_new_token_keeps_the_entry_it_sets_no_archive_option(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    validated()
+    monkeypatch.setenv("DISCORD_TOKEN", "a-new-token")
+    assert cached_options(None) is not None
+
+
+def test_the_validating_code_listed_is_the_code_that_validates() -> None:
+    names = {path.name for path in options_cache._VALIDATING_CODE}
+    assert {"settings.py", "config_sources.py", "options_cache.py", "options.py", "engines.py"} <= names
+    assert all(path.is_file() for path in options_cache._VALIDATING_CODE)
 
 
 def test_an_explicit_config_file_is_its_own_input(folder: Path) -> None:
@@ -112,13 +137,28 @@ def test_an_entry_this_code_cannot_read_is_a_miss_not_an_error(folder: Path) -> 
 
 
 def test_a_cache_that_cannot_be_written_caches_nothing_and_says_nothing(
-    folder: Path, monkeypatch: pytest.MonkeyPatch
+    folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
     blocker = folder / "a-file"
     blocker.write_text("")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))  # its "newsbot" folder cannot be made
-    validated()
+    with caplog.at_level(logging.INFO):
+        validated()
     assert cached_options(None) is None
+    assert capsys.readouterr() == ("", "") and caplog.records == []
+
+
+def test_a_failed_write_leaves_no_temporary_file(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    options = validated()
+    directory = Path(os.environ["XDG_CACHE_HOME"]) / "newsbot"
+
+    def refused(source: object, target: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(options_cache.os, "replace", refused)
+    (folder / ".env").write_text("# new inputs\n", encoding="utf-8")
+    remember(entry(None), options)
+    assert not list(directory.glob("*.tmp"))
 
 
 def test_entries_beyond_the_kept_number_are_removed_oldest_first(folder: Path) -> None:
