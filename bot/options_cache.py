@@ -13,8 +13,9 @@ hence a miss, and a full validation with its error messages.
 
 An entry holds no secret: only the archive's options (paths, engine, limits).
 A token written in `.env` enters the digest with the rest of the file, which
-does not reveal it; `DISCORD_TOKEN` from the environment is left out. Entries live in `$XDG_CACHE_HOME/newsbot` (`~/.cache/newsbot`);
-when that cannot be written, nothing is cached and every `ask` validates.
+does not reveal it; `DISCORD_TOKEN` from the environment is left out. Entries
+live in `$XDG_CACHE_HOME/newsbot` (`~/.cache/newsbot`); when that cannot be
+written, nothing is cached and every `ask` validates.
 """
 
 from __future__ import annotations

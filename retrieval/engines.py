@@ -113,15 +113,20 @@ def current_index(data_dir: Path) -> Path | None:
     return root / name if name else None
 
 
-def open_current(name: EngineName, data_dir: Path, analyzer: Analyzer) -> Engine | None:
-    """The current on-disk index, opened; None when there is none or it cannot be opened (then it is rebuilt)."""
+def open_current(name: EngineName, data_dir: Path, analyzer: Analyzer, quiet: bool = False) -> Engine | None:
+    """The current on-disk index, opened; None when there is none or it cannot be opened (then it is rebuilt).
+
+    `quiet`: a failure is not worth a warning here, because the caller hands the archive
+    to code that opens it again, and warns then (a shell `ask` to the full path).
+    """
     path = current_index(data_dir)
     if path is None or not (path / "meta.json").exists():
         return None
     try:
         return open_engine(name, path, analyzer)
     except Exception as error:  # a corrupt index is rebuilt, never fatal
-        log.warning("index at %s cannot be opened (%s); it will be rebuilt", path, error)
+        level = logging.DEBUG if quiet else logging.WARNING
+        log.log(level, "index at %s cannot be opened (%s); it will be rebuilt", path, error)
         return None
 
 

@@ -168,9 +168,11 @@ def live_article_sample(size: int, as_of: Pending | None = None) -> Read[dict[in
     high = rows[0][0] if rows else None
     if low is None or high is None:
         return {}
-    step = max(1, (high - low) // size)
+    # From the oldest article to the newest, both included: the newest are the likeliest to be missing
+    # from an index left behind.
+    starts = sorted({low + (high - low) * place // max(1, size - 1) for place in range(size)})
     sample: dict[int, int] = {}
-    for start in range(low, high + 1, step):  # the first live article from each of `size` even steps
+    for start in starts:  # the first live article from each start
         rows = yield f"SELECT MIN(id) FROM documents WHERE {documents} AND id >= ?", (*parameters, start)
         found = rows[0][0] if rows else None
         if found is not None and found not in sample:
@@ -179,8 +181,6 @@ def live_article_sample(size: int, as_of: Pending | None = None) -> Read[dict[in
                 (found, *passage_parameters),
             )
             sample[int(found)] = int(rows[0][0])
-        if len(sample) == size:
-            break
     return sample
 
 

@@ -159,7 +159,7 @@ def _in_step(options: ArchiveOptions, reader: PassageReader) -> Snapshot | None:
         return None
     generation = reader.read(reads.committed_generation())
     analyzer = Analyzer(stem=options.analyzer.stem, stopwords=options.analyzer.stopwords)
-    engine = open_current(options.engine, options.data_dir, analyzer)
+    engine = open_current(options.engine, options.data_dir, analyzer, quiet=True)
     if engine is None:
         return None
     try:

@@ -323,9 +323,25 @@ class Store:
         async with self.db.execute("SELECT DISTINCT file FROM documents WHERE retired IS NULL") as cursor:
             return {r[0] for r in await cursor.fetchall()}
 
-    async def live_passage_sample(self, size: int, as_of: Pending | None = None) -> tuple[int, dict[int, int]]:
+    async def agreement_sample(self, size: int, as_of: Pending | None = None) -> tuple[int, dict[int, int]]:
         """How many passages a generation has (counted), and a spread sample of its articles' passage counts."""
         return await self._run(reads.live_passage_count(as_of)), await self._run(reads.live_article_sample(size, as_of))
+
+    async def kept_live_count(self) -> int | None:
+        """The live passage count inserts and retirements keep (migration 0006), as a shell `ask` reads it."""
+        return await self._run(reads.live_passages_kept())
+
+    async def recount_live(self) -> int:
+        """Set the kept live passage count to a real count. The writer lock is held."""
+        await self.db.execute("BEGIN IMMEDIATE")
+        try:
+            counted = await self._run(reads.live_passage_count())
+            await self.set_meta("live_passages", str(counted))
+            await self.db.execute("COMMIT")
+        except BaseException:
+            await self.db.execute("ROLLBACK")
+            raise
+        return counted
 
     async def live_document_count(self) -> int:
         async with self.db.execute("SELECT COUNT(*) FROM documents WHERE retired IS NULL") as cursor:

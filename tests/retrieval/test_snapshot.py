@@ -15,7 +15,9 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from newsbot.retrieval import Archive, ArchiveOptions
+import pytest
+
+from newsbot.retrieval import Archive, ArchiveOptions, reads
 from newsbot.retrieval.engines import current_index
 from newsbot.retrieval.migrations import SCHEMA_VERSION
 from newsbot.retrieval.snapshot import DATABASE_NAME, open_snapshot
@@ -124,3 +126,43 @@ def test_a_data_directory_that_is_not_one_is_left_to_the_archive(tmp_path: Path)
     data.mkdir()
     (data / DATABASE_NAME).write_bytes(b"not a database at all" * 100)
     assert open_snapshot(ArchiveOptions(seeds_dir=tmp_path, data_dir=data)) is None
+
+
+@pytest.fixture
+def with_news(options: ArchiveOptions, news_jsonl: Path) -> ArchiveOptions:
+    news_jsonl.rename(options.seeds_dir / news_jsonl.name)  # 231 articles: more than the sample holds
+    return options
+
+
+async def test_the_check_samples_the_newest_articles(with_news: ArchiveOptions) -> None:
+    options = with_news
+    await built(options)
+    with database(options) as db:
+        newest, second = (
+            row[0] for row in db.execute("SELECT id FROM documents WHERE retired IS NULL ORDER BY id DESC LIMIT 2")
+        )
+        sample = reads.run(db, reads.live_article_sample(reads.AGREEMENT_SAMPLE))
+        assert newest in sample and min(sample) == db.execute("SELECT MIN(id) FROM documents").fetchone()[0]
+        assert open_snapshot(options) is not None
+        # The same total, but one passage of the second-newest article now the newest's.
+        db.execute(
+            "UPDATE passages SET document_id = ? WHERE id = (SELECT MIN(id) FROM passages WHERE document_id = ?)",
+            (newest, second),
+        )
+    assert open_snapshot(options) is None
+
+
+async def test_a_drifted_kept_count_is_recounted_by_the_archive(
+    options: ArchiveOptions, caplog: pytest.LogCaptureFixture
+) -> None:
+    await built(options)
+    with database(options) as db:
+        db.execute("UPDATE meta SET value = '999' WHERE key = 'live_passages'")
+    assert open_snapshot(options) is None  # a shell ask cannot trust it, and leaves it to the archive
+    archive = await Archive.open(options)
+    await archive.close()
+    assert "kept count of live passages had drifted" in caplog.text
+    with database(options) as db:
+        kept = int(db.execute("SELECT value FROM meta WHERE key = 'live_passages'").fetchone()[0])
+        assert kept == db.execute("SELECT COUNT(*) FROM passages WHERE retired IS NULL").fetchone()[0]
+    assert open_snapshot(options) is not None
