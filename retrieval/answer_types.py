@@ -11,6 +11,7 @@ towards coverage, so a wrong guess costs at most a less useful quote.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Literal
 
@@ -38,15 +39,19 @@ _NUMBER_WORDS = (
     "|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|trillions?|lakhs?|crores?"
     "|dozens?|decades?|half|twice|double|triple"
 )
-_HOLDS = {
-    "number": re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE),
-    "time": re.compile(
+
+
+@functools.cache
+def _holds(kind: AnswerType) -> re.Pattern[str]:
+    """Compiled on first use: most questions ask for no kind of answer, and never need these."""
+    if kind == "number":
+        return re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE)
+    return re.compile(
         rf"\b(?:1[89]\d\d|20\d\d|{_MONTHS}|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
         r"|yesterday|today|tomorrow|tonight|spring|summer|autumn|winter|ago|next\s+(?:week|month|year)"
         r"|last\s+(?:week|month|year))\b",
         re.IGNORECASE,
-    ),
-}
+    )
 
 
 def answer_type(question: str) -> AnswerType | None:
@@ -60,4 +65,4 @@ def answer_type(question: str) -> AnswerType | None:
 
 def holds(sentence: str, kind: AnswerType) -> bool:
     """Does `sentence` hold something of that kind: a figure, a date?"""
-    return _HOLDS[kind].search(sentence) is not None
+    return _holds(kind).search(sentence) is not None

@@ -6,6 +6,7 @@ the wrong place in `/latest` and in date filters, which is worse than no date.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 
@@ -32,21 +33,25 @@ MONTHS = {
 }
 _MONTH = r"(?P<month>[A-Za-z]{3,9})\.?"
 
+
 # Each pattern must match the whole (stripped) string: a date line in a scraped
 # page is a line of its own, and a partial match inside prose is not a date.
-_PATTERNS = (
-    # 2026-01-14, 2025-08-18T14:18:30Z, 2025-08-18 14:18:30+02:00
-    re.compile(
-        r"(?P<year>\d{4})-(?P<mnum>\d{1,2})-(?P<day>\d{1,2})"
-        r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
-    ),
-    # 11.Jan.2026, 14 Jan 2026, 14 January 2026, 14-Jan-2026
-    re.compile(r"(?P<day>\d{1,2})[ .\-/]+" + _MONTH + r"[ .\-/,]+(?P<year>\d{4})"),
-    # January 14, 2026 / Jan 14 2026
-    re.compile(_MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})"),
-    # 14.01.2026, 14/01/2026 (day first, as European news sites write it)
-    re.compile(r"(?P<day>\d{1,2})[./](?P<mnum>\d{1,2})[./](?P<year>\d{4})"),
-)
+# Compiled on first use: a shell `ask` imports this module for `human_date` alone.
+@functools.cache
+def _patterns() -> tuple[re.Pattern[str], ...]:
+    return (
+        # 2026-01-14, 2025-08-18T14:18:30Z, 2025-08-18 14:18:30+02:00
+        re.compile(
+            r"(?P<year>\d{4})-(?P<mnum>\d{1,2})-(?P<day>\d{1,2})"
+            r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+        ),
+        # 11.Jan.2026, 14 Jan 2026, 14 January 2026, 14-Jan-2026
+        re.compile(r"(?P<day>\d{1,2})[ .\-/]+" + _MONTH + r"[ .\-/,]+(?P<year>\d{4})"),
+        # January 14, 2026 / Jan 14 2026
+        re.compile(_MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})"),
+        # 14.01.2026, 14/01/2026 (day first, as European news sites write it)
+        re.compile(r"(?P<day>\d{1,2})[./](?P<mnum>\d{1,2})[./](?P<year>\d{4})"),
+    )
 
 
 def parse_date(text: str) -> date | None:
@@ -54,7 +59,7 @@ def parse_date(text: str) -> date | None:
     candidate = text.strip()
     if len(candidate) > 40:
         return None
-    for pattern in _PATTERNS:
+    for pattern in _patterns():
         match = pattern.fullmatch(candidate)
         if match is None:
             continue
