@@ -191,13 +191,20 @@ def _rank(
         if scored and scored[0].score < options.min_score:
             scored = []
         rows = looked_at.rows(reader, [s.pid for s in scored])
-        hits, best, duplicates = _hits(
+        hits, best, duplicates, judged_all = _hits(
             reader, looked_at, options, scored, rows, weights, judged, count, boilerplate, wanted
         )
         # A deeper pool helps only when copies took most of the places (one page scraped
         # thirty times): candidates under the coverage floor are not answers, and more
-        # of them would not be either.
-        if len(hits) == count or len(scored) < pool or duplicates * 2 < len(scored) or pool >= _MAX_POOL:
+        # of them would not be either. With no answer and every candidate it may judge
+        # judged, a deeper pool would judge the same ones again and find nothing more.
+        if (
+            len(hits) == count
+            or len(scored) < pool
+            or duplicates * 2 < len(scored)
+            or pool >= _MAX_POOL
+            or (not hits and judged_all)
+        ):
             break
         pool *= 4
     return _Ranked(hits, best, coverage(best, judged), frequencies, judged, bool(scored))
@@ -236,8 +243,9 @@ def _hits(
     count: int,
     boilerplate: frozenset[int],
     wanted: AnswerType | None,
-) -> tuple[list[Hit], set[str], int]:
-    """Ranked passages to answers, the question terms the best candidate covers, and how many copies were folded.
+) -> tuple[list[Hit], set[str], int, bool]:
+    """Ranked passages to answers, the question terms the best candidate covers, how many copies were folded,
+    and whether as many distinct candidates were judged as ever are (`_EXAMINED_PER_ANSWER`).
 
     Near-duplicates are dropped, each article is shown by its best excerpt,
     and candidates covering too little of the question are not answers.
@@ -254,6 +262,7 @@ def _hits(
     near: list[tuple[Hit, frozenset[str]]] = []  # each answer with the word triples of its passage
     duplicates = 0
     examined = 0  # distinct candidates judged against the coverage floor
+    limit = max(count * _EXAMINED_PER_ANSWER, 12)
     best: set[str] | None = None
     for item in scored:
         row = rows.get(item.pid)
@@ -269,7 +278,7 @@ def _hits(
             if folded is not None and _fold_source(folded, row):
                 seen.add(("doc", row.document_id))  # the copy's other passages belong to the same answer
             continue
-        if len(hits) == count or examined >= max(count * _EXAMINED_PER_ANSWER, 12):
+        if len(hits) == count or examined >= limit:
             continue  # full, or far enough down: the rest of the pool only names more sources
         examined += 1
         # An article found by its title is quoted from its best-ranked body passage.
@@ -341,7 +350,7 @@ def _hits(
         if shingles:
             near.append((hits[-1], shingles))
         seen.add(("text", looked_at.text_key(shown)))
-    return hits, best or set(), duplicates
+    return hits, best or set(), duplicates, examined >= limit
 
 
 def _more(
