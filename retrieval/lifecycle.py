@@ -176,10 +176,11 @@ class IndexKeeper:
             return
         try:
             with WriterLock(self.data_dir):
-                fixed = await store.recount_live()
+                kept, counted = await store.recount_live()
         except ReindexBusy:
             return
-        log.warning("the store's kept count of live passages had drifted; recounted it: %d", fixed)
+        if kept != counted:  # not merely a reindex that committed between the count and the lock
+            log.warning("the store's kept count of live passages had drifted (%s); recounted it: %d", kept, counted)
 
     async def add_stored(self, store: Store, as_of: Pending | None, since: int = 0) -> None:
         """Add the store's passages (of the generation before `as_of`; from id `since`) to the engine."""

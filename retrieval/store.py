@@ -331,17 +331,18 @@ class Store:
         """The live passage count inserts and retirements keep (migration 0006), as a shell `ask` reads it."""
         return await self._run(reads.live_passages_kept())
 
-    async def recount_live(self) -> int:
-        """Set the kept live passage count to a real count. The writer lock is held."""
+    async def recount_live(self) -> tuple[int | None, int]:
+        """Set the kept live passage count to a real count; returns (kept before, counted). Writer lock held."""
         await self.db.execute("BEGIN IMMEDIATE")
         try:
+            kept = await self._run(reads.live_passages_kept())
             counted = await self._run(reads.live_passage_count())
             await self.set_meta("live_passages", str(counted))
             await self.db.execute("COMMIT")
         except BaseException:
             await self.db.execute("ROLLBACK")
             raise
-        return counted
+        return kept, counted
 
     async def live_document_count(self) -> int:
         async with self.db.execute("SELECT COUNT(*) FROM documents WHERE retired IS NULL") as cursor:
