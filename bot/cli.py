@@ -157,8 +157,7 @@ def quick_ask(args: argparse.Namespace) -> int | None:
     rebuild, a reindex under way), the full path in `cmd_ask` answers instead.
     """
     from newsbot.bot.options_cache import cached_options
-    from newsbot.retrieval.engines import index_failed
-    from newsbot.retrieval.snapshot import open_snapshot
+    from newsbot.retrieval.snapshot import IndexFailed, open_snapshot
 
     options = cached_options(args.config)
     if options is None or not options.seeds_dir.is_dir():
@@ -168,9 +167,7 @@ def quick_ask(args: argparse.Namespace) -> int | None:
         return None
     try:
         answer = snapshot.ask(args.question, args.k, args.after, args.before)
-    except BaseException as error:
-        if not index_failed(error):
-            raise
+    except IndexFailed:
         return None  # the full path rebuilds the index from the store, and asks again
     finally:
         snapshot.close()

@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING
 from newsbot.retrieval.analyzer import Analyzer
 from newsbot.retrieval.answer import Answer
 from newsbot.retrieval.answerability import frame_terms, surface_words
-from newsbot.retrieval.engines import Engine, index_failed
+from newsbot.retrieval.engines import Engine
 from newsbot.retrieval.errors import ArchiveError
 from newsbot.retrieval.lifecycle import IndexKeeper
 from newsbot.retrieval.locking import WriterLock
 from newsbot.retrieval.options import ArchiveOptions
 from newsbot.retrieval.reads import LatestItem, PassageReader
-from newsbot.retrieval.snapshot import DATABASE_NAME, MAX_QUESTION_CHARS, Snapshot
+from newsbot.retrieval.snapshot import DATABASE_NAME, MAX_QUESTION_CHARS, IndexFailed, Snapshot
 from newsbot.retrieval.store import AddedArticle, Store, database_is_damaged, is_damage, set_aside
 
 if TYPE_CHECKING:
@@ -200,9 +200,7 @@ class Archive:
         await self.refresh()
         try:
             return await asyncio.to_thread(self._snapshot().ask, question, k, after, before, today, context)
-        except BaseException as error:
-            if not index_failed(error):
-                raise
+        except IndexFailed as error:
             log.warning("the search index failed on a question (%s); rebuilding it from the store", error)
             await self.keeper.repair(self.store)
         return await asyncio.to_thread(self._snapshot().ask, question, k, after, before, today, context)

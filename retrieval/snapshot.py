@@ -36,6 +36,14 @@ MAX_QUESTION_CHARS = 1000
 DATED_LISTING = 10  # headlines listed for a question of only dates ("what happened last week?")
 
 
+class IndexFailed(Exception):
+    """The engine failed while ranking a question: its files are damaged (see `engines.index_failed`).
+
+    Raised from the ranking alone, so that whoever asked rebuilds the index for
+    an index's failure only, never for an error anywhere else in answering.
+    """
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """What answering needs: no engine yet (`None`) means nothing was indexed."""
@@ -97,18 +105,23 @@ class Snapshot:
     def _search(self, question: str, count: int, after: date | None, before: date | None, context: str) -> Answer:
         if self.engine is None:
             return Answer(question=question, terms=[], hits=[])
-        return search(
-            self.engine,
-            self.reader,
-            self.analyzer,
-            self.options.search,
-            question,
-            count,
-            after,
-            before,
-            self.boilerplate,
-            context,
-        )
+        try:
+            return search(
+                self.engine,
+                self.reader,
+                self.analyzer,
+                self.options.search,
+                question,
+                count,
+                after,
+                before,
+                self.boilerplate,
+                context,
+            )
+        except BaseException as error:
+            if index_failed(error):
+                raise IndexFailed(str(error)) from error
+            raise
 
     def latest(
         self, count: int, since: date | None = None, until: date | None = None, topic: str | None = None

@@ -18,9 +18,12 @@ from pathlib import Path
 import pytest
 
 from newsbot.retrieval import Archive, ArchiveOptions, reads
-from newsbot.retrieval.engines import current_index
+from newsbot.retrieval import snapshot as snapshot_module
+from newsbot.retrieval.engines import TantivyEngine, current_index
+from newsbot.retrieval.lifecycle import IndexKeeper
 from newsbot.retrieval.migrations import SCHEMA_VERSION
 from newsbot.retrieval.snapshot import DATABASE_NAME, open_snapshot
+from newsbot.retrieval.store import Store
 
 QUESTIONS = (
     "What did the ICG say about Russia and Turkey?",
@@ -166,3 +169,42 @@ async def test_a_drifted_kept_count_is_recounted_by_the_archive(
         kept = int(db.execute("SELECT value FROM meta WHERE key = 'live_passages'").fetchone()[0])
         assert kept == db.execute("SELECT COUNT(*) FROM passages WHERE retired IS NULL").fetchone()[0]
     assert open_snapshot(options) is not None
+
+
+async def test_only_a_failing_engine_gets_the_index_rebuilt(
+    options: ArchiveOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await built(options)
+    archive = await Archive.open(options)
+    repairs: list[object] = []
+    real_repair = IndexKeeper.repair
+
+    async def counted(self: IndexKeeper, store: Store) -> None:
+        repairs.append(store)
+        await real_repair(self, store)
+
+    monkeypatch.setattr(IndexKeeper, "repair", counted)
+    try:
+        # A bug elsewhere in answering is not the index's fault: no rebuild, and the error shows.
+        def broken(question: str, today: date) -> object:
+            raise ValueError("a bug in reading dates")
+
+        with monkeypatch.context() as patch:
+            patch.setattr(snapshot_module, "question_dates", broken)
+            with pytest.raises(ValueError, match="a bug in reading dates"):
+                await archive.ask(QUESTIONS[0])
+        assert repairs == []
+        # The engine failing on a question (damaged files surface as ValueError) gets it rebuilt, and an answer.
+        real_search = TantivyEngine.search
+        failures = [ValueError("An IO error occurred: 'Invalid data'")]
+
+        def failing(self: TantivyEngine, *args: object, **kwargs: object) -> object:
+            if failures:
+                raise failures.pop()
+            return real_search(self, *args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(TantivyEngine, "search", failing)
+        answer = await archive.ask(QUESTIONS[0])
+        assert answer.found and len(repairs) == 1
+    finally:
+        await archive.close()
