@@ -157,7 +157,7 @@ def quick_ask(args: argparse.Namespace) -> int | None:
     rebuild, a reindex under way), the full path in `cmd_ask` answers instead.
     """
     from newsbot.bot.options_cache import cached_options
-    from newsbot.retrieval.snapshot import IndexFailed, open_snapshot
+    from newsbot.retrieval import IndexFailed, open_snapshot
 
     options = cached_options(args.config)
     if options is None or not options.seeds_dir.is_dir():

@@ -29,22 +29,22 @@ import re
 import sys
 from pathlib import Path
 
+import newsbot.retrieval
 from newsbot.bot.config_sources import DOTENV, TOKEN_VARIABLE, config_path, ours
-from newsbot.retrieval import engines as engines_module
-from newsbot.retrieval import options as options_module
-from newsbot.retrieval.options import ArchiveOptions
+from newsbot.retrieval import ArchiveOptions
 
 log = logging.getLogger(__name__)
 
 KEPT_ENTRIES = 32  # one per distinct set of inputs; the oldest beyond this are removed
 _FORMAT = b"newsbot-options-1"
+_RETRIEVAL = Path(newsbot.retrieval.__file__).parent
 # The code that turns the inputs into options: a change to it (an upgrade, an edit) is a change of the inputs.
 _VALIDATING_CODE = (
     Path(__file__),
     Path(__file__).with_name("settings.py"),
     Path(__file__).with_name("config_sources.py"),
-    Path(options_module.__file__),
-    Path(engines_module.__file__),  # the engine names
+    _RETRIEVAL / "options.py",
+    _RETRIEVAL / "engines.py",  # the engine names
 )
 _VALIDATING_PACKAGES = ("pydantic", "pydantic_core")  # found, not imported: importing them is the cost saved
 # `.env` may take values from the environment (`${HOME}/data`): those variables are inputs too.

@@ -47,7 +47,7 @@ from newsbot.bot.config_sources import (
     config_path,
     ours,
 )
-from newsbot.retrieval.options import ArchiveOptions, OptionError
+from newsbot.retrieval import ArchiveOptions, OptionError
 
 __all__ = ["DEFAULT_CONFIG", "ConfigError", "Settings", "config_path", "load_settings"]
 

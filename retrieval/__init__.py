@@ -21,10 +21,10 @@ if TYPE_CHECKING:
     from newsbot.retrieval.dates import human_date, parse_date
     from newsbot.retrieval.errors import ArchiveError, ReindexBusy, RemovalsNeedConsent
     from newsbot.retrieval.locking import WatcherLock
-    from newsbot.retrieval.options import ArchiveOptions
+    from newsbot.retrieval.options import ArchiveOptions, OptionError
     from newsbot.retrieval.reads import LatestItem
     from newsbot.retrieval.reindex import ReindexReport
-    from newsbot.retrieval.snapshot import DATABASE_NAME, MAX_QUESTION_CHARS
+    from newsbot.retrieval.snapshot import DATABASE_NAME, MAX_QUESTION_CHARS, IndexFailed, Snapshot, open_snapshot
     from newsbot.retrieval.store import AddedArticle
     from newsbot.retrieval.watch import reindex_round, watch_seeds
 
@@ -42,6 +42,10 @@ _EXPORTS: dict[str, str] = {
     "RemovalsNeedConsent": "errors",
     "WatcherLock": "locking",
     "ArchiveOptions": "options",
+    "OptionError": "options",
+    "IndexFailed": "snapshot",
+    "Snapshot": "snapshot",
+    "open_snapshot": "snapshot",
     "ReindexReport": "reindex",
     "AddedArticle": "store",
     "LatestItem": "reads",
@@ -58,12 +62,16 @@ __all__ = [
     "ArchiveError",
     "ArchiveOptions",
     "Hit",
+    "IndexFailed",
     "LatestItem",
+    "OptionError",
     "ReindexBusy",
     "ReindexReport",
     "RemovalsNeedConsent",
+    "Snapshot",
     "WatcherLock",
     "human_date",
+    "open_snapshot",
     "parse_date",
     "reindex_round",
     "watch_seeds",
