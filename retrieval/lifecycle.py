@@ -230,6 +230,10 @@ class IndexKeeper:
             if stale.is_dir() and stale.name != path.name:
                 remove_index(stale)
         await store.purge_retired()
+        # A rebuild is the repair for a store and index that disagreed: the kept count too.
+        kept, counted = await store.recount_live()
+        if kept != counted:
+            log.warning("the store's kept count of live passages had drifted (%s); recounted it: %d", kept, counted)
 
     async def repair(self, store: Store) -> None:
         """Rebuild a damaged index from the store; skipped while another process writes."""

@@ -208,3 +208,15 @@ async def test_only_a_failing_engine_gets_the_index_rebuilt(
         assert answer.found and len(repairs) == 1
     finally:
         await archive.close()
+
+
+async def test_a_rebuild_recounts_the_kept_count_too(options: ArchiveOptions) -> None:
+    await built(options)
+    with database(options) as db:
+        db.execute("UPDATE meta SET value = '999' WHERE key = 'live_passages'")
+    shutil.rmtree(options.data_dir / "index")  # the index lost as well: opening rebuilds it
+    archive = await Archive.open(options)
+    await archive.close()
+    with database(options) as db:
+        kept = int(db.execute("SELECT value FROM meta WHERE key = 'live_passages'").fetchone()[0])
+        assert kept == db.execute("SELECT COUNT(*) FROM passages WHERE retired IS NULL").fetchone()[0]
