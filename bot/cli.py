@@ -148,13 +148,18 @@ def check_ask(args: argparse.Namespace) -> None:
         raise UsageError("-k must be between 1 and 50")
 
 
-def quick_ask(args: argparse.Namespace) -> int | None:
-    """`ask` from the archive as it stands, with the options cached by an earlier command; None if it cannot.
+def check_latest(args: argparse.Namespace) -> None:
+    if not 1 <= args.n <= 500:
+        raise UsageError("-n must be between 1 and 500")
+
+
+def quick(args: argparse.Namespace) -> int | None:
+    """`ask` or `latest` from the archive as it stands, with options an earlier command cached; None if it cannot.
 
     No settings validation (pydantic), no event loop, no aiosqlite: a warm `ask`
     is mostly interpreter start-up (issue #14). Whenever the options are not
     cached or the archive needs anything first (a first index, a migration, a
-    rebuild, a reindex under way), the full path in `cmd_ask` answers instead.
+    rebuild, a reindex under way), the full path (`cmd_ask`, `cmd_latest`) runs instead.
     """
     from newsbot.bot.options_cache import cached_options
     from newsbot.retrieval import IndexFailed, open_snapshot
@@ -166,12 +171,13 @@ def quick_ask(args: argparse.Namespace) -> int | None:
     if snapshot is None:
         return None
     try:
-        answer = snapshot.ask(args.question, args.k, args.after, args.before)
+        if args.command == "ask":
+            return print_answer(snapshot.ask(args.question, args.k, args.after, args.before), args)
+        return print_latest(snapshot.latest(args.n, args.since, topic=args.topic), args)
     except IndexFailed:
         return None  # the full path rebuilds the index from the store, and asks again
     finally:
         snapshot.close()
-    return print_answer(answer, args)
 
 
 async def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
@@ -266,13 +272,15 @@ def hit_json(hit: Hit) -> dict[str, object]:
 
 
 async def cmd_latest(settings: Settings, args: argparse.Namespace) -> int:
-    if not 1 <= args.n <= 500:
-        raise UsageError("-n must be between 1 and 500")
     archive = await _open(settings, build=True)
     try:
         items = await archive.latest(args.n, args.since, topic=args.topic)
     finally:
         await archive.close()
+    return print_latest(items, args)
+
+
+def print_latest(items: list[LatestItem], args: argparse.Namespace) -> int:
     if not items:
         print(f"Nothing in the archive on {args.topic!r}." if args.topic else "No dated articles or headlines yet.")
         return EXIT_NOTHING
@@ -363,9 +371,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging((quiet, logging.INFO, logging.DEBUG)[min(args.verbose, 2)], service=args.command == "run")
     try:
         code = None
-        if args.command == "ask":
-            check_ask(args)
-            code = quick_ask(args)
+        if args.command in ("ask", "latest"):
+            (check_ask if args.command == "ask" else check_latest)(args)
+            code = quick(args)
         if code is None:
             code = run_command(args)
         sys.stdout.flush()  # here, where a closed pipe can still be handled below
@@ -390,7 +398,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    """A command with its settings validated in full (and its archive options cached for `quick_ask`)."""
+    """A command with its settings validated in full (and its archive options cached for `quick`)."""
     import asyncio
 
     from newsbot.bot.options_cache import entry, remember

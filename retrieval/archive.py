@@ -216,8 +216,14 @@ class Archive:
     ) -> list[LatestItem]:
         """Newest articles and headlines with their dates, deduplicated, optionally within a range
         and on a topic (every one of its words, read by the questions' analyzer)."""
-        if topic is not None:
-            await self.refresh()
+        if topic is None:
+            return await asyncio.to_thread(self._snapshot().latest, count, since, until)
+        await self.refresh()
+        try:
+            return await asyncio.to_thread(self._snapshot().latest, count, since, until, topic)
+        except IndexFailed as error:
+            log.warning("the search index failed on a topic (%s); rebuilding it from the store", error)
+            await self.keeper.repair(self.store)
         return await asyncio.to_thread(self._snapshot().latest, count, since, until, topic)
 
     async def added_since(self, generation: int, limit: int = 1000) -> tuple[int, list[AddedArticle]]:

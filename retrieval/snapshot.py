@@ -132,7 +132,12 @@ class Snapshot:
             return self.reader.read(reads.latest(count, since, until))
         if self.engine is None:
             return []
-        return topic_items(self.engine, self.reader, self.analyzer, topic, count, since, until)
+        try:
+            return topic_items(self.engine, self.reader, self.analyzer, topic, count, since, until)
+        except BaseException as error:
+            if index_failed(error):
+                raise IndexFailed(str(error)) from error
+            raise
 
     def close(self) -> None:
         """Close the engine and reader of a snapshot `open_snapshot` opened (an `Archive`'s are its own)."""

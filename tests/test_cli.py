@@ -340,15 +340,19 @@ def test_reindex_watch_indexes_a_file_dropped_later_then_stops_on_ctrl_c(workdir
 
 
 # A warm `ask` answers from the archive as it stands, with the options an earlier command validated
-# (`cli.quick_ask`): it must say exactly what the full path says, and never hide a config change.
+# (`cli.quick`): it must say exactly what the full path says, and never hide a config change.
 
-WARM_QUESTIONS = (
-    ("What did the ICG say about Russia and Turkey?",),
-    ("Oreshnik missile", "--json", "-k", "2"),
-    ("What did the ICG say on 14 January 2026?",),
-    ("news from January 2026",),
-    ("Who won the 2022 FIFA World Cup?",),
-    ("Oreshnik", "--after", "2026-01-10"),
+WARM_COMMANDS = (
+    ("ask", "What did the ICG say about Russia and Turkey?"),
+    ("ask", "Oreshnik missile", "--json", "-k", "2"),
+    ("ask", "What did the ICG say on 14 January 2026?"),
+    ("ask", "news from January 2026"),
+    ("ask", "Who won the 2022 FIFA World Cup?"),
+    ("ask", "Oreshnik", "--after", "2026-01-10"),
+    ("latest", "-n", "5"),
+    ("latest", "--since", "2026-01-10"),
+    ("latest", "--topic", "Oreshnik missile"),
+    ("latest", "--topic", "sorghum"),  # nothing on it
 )
 
 
@@ -357,17 +361,16 @@ def imported_pydantic(result: subprocess.CompletedProcess[str]) -> bool:
     return re.search(r"^import time:.*\|\s+pydantic$", result.stderr, re.MULTILINE) is not None
 
 
-def test_a_warm_ask_says_what_the_full_path_says(workdir: Path, tmp_path: Path) -> None:
+def test_a_warm_ask_or_latest_says_what_the_full_path_says(workdir: Path, tmp_path: Path) -> None:
     assert newsbot("ask", "Oreshnik", cwd=workdir).returncode == 0  # builds, and caches the options
     no_cache = tmp_path / "not-a-folder"
     no_cache.write_text("")
-    for question in WARM_QUESTIONS:
-        warm = newsbot("ask", *question, cwd=workdir, env={"PYTHONPROFILEIMPORTTIME": "1"})
-        full = newsbot(
-            "ask", *question, cwd=workdir, env={"PYTHONPROFILEIMPORTTIME": "1", "XDG_CACHE_HOME": str(no_cache)}
-        )
-        assert (warm.returncode, warm.stdout) == (full.returncode, full.stdout), question
-        assert not imported_pydantic(warm) and imported_pydantic(full), question  # both paths were taken
+    for command in WARM_COMMANDS:
+        warm = newsbot(*command, cwd=workdir, env={"PYTHONPROFILEIMPORTTIME": "1"})
+        full = newsbot(*command, cwd=workdir, env={"PYTHONPROFILEIMPORTTIME": "1", "XDG_CACHE_HOME": str(no_cache)})
+        assert (warm.returncode, warm.stdout) == (full.returncode, full.stdout), command
+        assert warm.stdout, command
+        assert not imported_pydantic(warm) and imported_pydantic(full), command  # both paths were taken
     assert "Nothing in the archive about" in newsbot("ask", "Who won the 2022 FIFA World Cup?", cwd=workdir).stdout
 
 

@@ -69,7 +69,7 @@ NOT_FOR_ASK = (
 )
 NOT_FOR_HELP = ("asyncio", "pydantic", "dotenv", "tantivy", "sqlite3", "newsbot.bot.settings")
 # A warm `ask` answers from the archive as it stands, with the options an earlier command validated:
-# no settings validation, no event loop (see `cli.quick_ask`).
+# no settings validation, no event loop (see `cli.quick`).
 NOT_FOR_A_WARM_ASK = (
     "asyncio",
     "aiosqlite",
