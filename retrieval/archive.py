@@ -11,10 +11,10 @@ import asyncio
 import logging
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from newsbot.retrieval.analyzer import Analyzer
 from newsbot.retrieval.answer import Answer
@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 __all__ = ["DATABASE_NAME", "MAX_QUESTION_CHARS", "Archive"]
+
+T = TypeVar("T")
 
 
 class Archive:
@@ -198,12 +200,16 @@ class Archive:
         that fails on the way is rebuilt from the store, and the question asked again.
         """
         await self.refresh()
+        return await self._answered(lambda snapshot: snapshot.ask(question, k, after, before, today, context))
+
+    async def _answered(self, work: Callable[[Snapshot], T]) -> T:
+        """`work` on a snapshot, in a worker thread; an engine failing on it gets the index rebuilt, and a retry."""
         try:
-            return await asyncio.to_thread(self._snapshot().ask, question, k, after, before, today, context)
+            return await asyncio.to_thread(work, self._snapshot())
         except IndexFailed as error:
-            log.warning("the search index failed on a question (%s); rebuilding it from the store", error)
+            log.warning("the search index failed (%s); rebuilding it from the store", error)
             await self.keeper.repair(self.store)
-        return await asyncio.to_thread(self._snapshot().ask, question, k, after, before, today, context)
+        return await asyncio.to_thread(work, self._snapshot())
 
     def subject_words(self, question: str) -> dict[str, str]:
         """The question's subject terms (frame words left out), each with the word as typed: what gaps group by."""
@@ -219,12 +225,7 @@ class Archive:
         if topic is None:
             return await asyncio.to_thread(self._snapshot().latest, count, since, until)
         await self.refresh()
-        try:
-            return await asyncio.to_thread(self._snapshot().latest, count, since, until, topic)
-        except IndexFailed as error:
-            log.warning("the search index failed on a topic (%s); rebuilding it from the store", error)
-            await self.keeper.repair(self.store)
-        return await asyncio.to_thread(self._snapshot().latest, count, since, until, topic)
+        return await self._answered(lambda snapshot: snapshot.latest(count, since, until, topic))
 
     async def added_since(self, generation: int, limit: int = 1000) -> tuple[int, list[AddedArticle]]:
         """Articles new to the archive in committed generations after `generation` (not changed or

@@ -39,6 +39,13 @@ from newsbot.retrieval.store import Store
 log = logging.getLogger(__name__)
 
 
+async def _recount(store: Store) -> None:
+    """Set the store's kept live passage count to a real count, and say so if it was off. Writer lock held."""
+    kept, counted = await store.recount_live()
+    if kept != counted:
+        log.warning("the store's kept count of live passages had drifted (%s); recounted it: %d", kept, counted)
+
+
 def _ordinal(day: str | None) -> int | None:
     return date.fromisoformat(day).toordinal() if day else None
 
@@ -176,11 +183,10 @@ class IndexKeeper:
             return
         try:
             with WriterLock(self.data_dir):
-                kept, counted = await store.recount_live()
+                # Said only if still off under the lock: not merely a reindex that committed meanwhile.
+                await _recount(store)
         except ReindexBusy:
             return
-        if kept != counted:  # not merely a reindex that committed between the count and the lock
-            log.warning("the store's kept count of live passages had drifted (%s); recounted it: %d", kept, counted)
 
     async def add_stored(self, store: Store, as_of: Pending | None, since: int = 0) -> None:
         """Add the store's passages (of the generation before `as_of`; from id `since`) to the engine."""
@@ -231,9 +237,7 @@ class IndexKeeper:
                 remove_index(stale)
         await store.purge_retired()
         # A rebuild is the repair for a store and index that disagreed: the kept count too.
-        kept, counted = await store.recount_live()
-        if kept != counted:
-            log.warning("the store's kept count of live passages had drifted (%s); recounted it: %d", kept, counted)
+        await _recount(store)
 
     async def repair(self, store: Store) -> None:
         """Rebuild a damaged index from the store; skipped while another process writes."""

@@ -11,9 +11,10 @@ falls back to the `Archive` whenever the archive needs anything written first
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -42,6 +43,17 @@ class IndexFailed(Exception):
     Raised from the ranking alone, so that whoever asked rebuilds the index for
     an index's failure only, never for an error anywhere else in answering.
     """
+
+
+@contextlib.contextmanager
+def _engine_failures() -> Iterator[None]:
+    """Around the engine's own work only: its failure becomes `IndexFailed`, any other error stays itself."""
+    try:
+        yield
+    except BaseException as error:
+        if index_failed(error):
+            raise IndexFailed(str(error)) from error
+        raise
 
 
 @dataclass(frozen=True)
@@ -105,7 +117,7 @@ class Snapshot:
     def _search(self, question: str, count: int, after: date | None, before: date | None, context: str) -> Answer:
         if self.engine is None:
             return Answer(question=question, terms=[], hits=[])
-        try:
+        with _engine_failures():
             return search(
                 self.engine,
                 self.reader,
@@ -118,10 +130,6 @@ class Snapshot:
                 self.boilerplate,
                 context,
             )
-        except BaseException as error:
-            if index_failed(error):
-                raise IndexFailed(str(error)) from error
-            raise
 
     def latest(
         self, count: int, since: date | None = None, until: date | None = None, topic: str | None = None
@@ -132,12 +140,8 @@ class Snapshot:
             return self.reader.read(reads.latest(count, since, until))
         if self.engine is None:
             return []
-        try:
+        with _engine_failures():
             return topic_items(self.engine, self.reader, self.analyzer, topic, count, since, until)
-        except BaseException as error:
-            if index_failed(error):
-                raise IndexFailed(str(error)) from error
-            raise
 
     def close(self) -> None:
         """Close the engine and reader of a snapshot `open_snapshot` opened (an `Archive`'s are its own)."""
