@@ -98,6 +98,12 @@ def index_failed(error: BaseException) -> bool:
     return type(error).__name__ == "PanicException" or isinstance(error, ValueError | OSError)
 
 
+def differing_articles(engine: Engine, sample: Mapping[int, int]) -> list[int]:
+    """Articles of a store's sample (id: passage count) whose passages the index holds another number of."""
+    held = engine.passage_counts(list(sample))
+    return [doc for doc, stored in sample.items() if held.get(doc) != stored]
+
+
 def index_root(data_dir: Path) -> Path:
     """Where a data directory's on-disk indexes live; `CURRENT` there names the one to answer from."""
     return data_dir / "index"

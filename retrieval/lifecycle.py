@@ -25,6 +25,7 @@ from newsbot.retrieval.engines import (
     EngineName,
     IndexedPassage,
     current_index,
+    differing_articles,
     index_failed,
     index_root,
     open_current,
@@ -150,13 +151,12 @@ class IndexKeeper:
         count, sample = await store.agreement_sample(AGREEMENT_SAMPLE, as_of)
         try:
             indexed = engine.count()
-            held = await asyncio.to_thread(engine.passage_counts, list(sample))
+            differing = await asyncio.to_thread(differing_articles, engine, sample)
         except BaseException as error:
             if not index_failed(error):
                 raise
             log.warning("the search index fails (%s); it will be rebuilt from the store", error)
             return False
-        differing = [doc for doc, stored in sample.items() if held.get(doc) != stored]
         if indexed != count or differing:
             log.warning(
                 "the search index disagrees with the store (%d passages indexed, %d stored, %d of %d sampled "

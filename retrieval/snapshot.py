@@ -22,7 +22,7 @@ from newsbot.retrieval import reads
 from newsbot.retrieval.analyzer import Analyzer
 from newsbot.retrieval.answer import Answer
 from newsbot.retrieval.answerability import frame_terms
-from newsbot.retrieval.engines import Engine, index_failed, open_current
+from newsbot.retrieval.engines import Engine, differing_articles, index_failed, open_current
 from newsbot.retrieval.migrations import SCHEMA_VERSION
 from newsbot.retrieval.options import ArchiveOptions
 from newsbot.retrieval.question_dates import question_dates
@@ -189,7 +189,7 @@ def _in_step(options: ArchiveOptions, reader: PassageReader) -> Snapshot | None:
             # The kept count, not a count: this runs for every shell question (see migration 0006).
             count = reader.read(reads.live_passages_kept())
             sample = reader.read(reads.live_article_sample(reads.AGREEMENT_SAMPLE))
-            if engine.count() == count and engine.passage_counts(list(sample)) == sample:
+            if engine.count() == count and not differing_articles(engine, sample):
                 return Snapshot(options, analyzer, engine, reader, reader.read(reads.boilerplate()))
     except BaseException:
         engine.close()
