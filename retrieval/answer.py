@@ -50,7 +50,7 @@ class Hit:
     excerpt: str
     highlights: list[tuple[int, int]]
     passage: str
-    coverage: float = 0.0  # the share of the question's weight (idf) this answer's article text covers
+    coverage: float = 0.0  # the share of the question's weight (idf) it covers: `answerability.answer_coverage`
     # Other sources (url, else file) of the same text: one story scraped more than once.
     also: list[str] = field(default_factory=list)
     # A second, shorter quote from elsewhere in the article (the lead answer only): see `search.MORE_MIN_SHARE`.
@@ -146,6 +146,7 @@ def best_window(
     boilerplate: frozenset[int] = frozenset(),
     glued: bool = True,
     wanted: AnswerType | None = None,
+    answer_weight: float | None = None,
 ) -> tuple[Span, float] | None:
     """The run of 1–3 consecutive sentences covering the most question weight, and that weight.
 
@@ -158,10 +159,11 @@ def best_window(
 
     When the question asks for a number or a time (`wanted`), a sentence
     holding one counts as if it matched one more word, `ANSWER_TYPE_SHARE` of
-    the question's weightiest.
+    the question's weightiest, unless `answer_weight` says otherwise.
     """
     if wanted is not None and weights:
-        weights = {**weights, _ANSWER: ANSWER_TYPE_SHARE * max(weights.values())}
+        found_weight = ANSWER_TYPE_SHARE * max(weights.values()) if answer_weight is None else answer_weight
+        weights = {**weights, _ANSWER: found_weight}
 
     def cover(span: Span) -> set[str]:
         sentence = text[span.start : span.end]
@@ -291,10 +293,11 @@ def quote(
     limit: int,
     boilerplate: frozenset[int] = frozenset(),
     answer: AnswerType | None = None,
+    answer_weight: float | None = None,
 ) -> Excerpt | None:
     """`excerpt_for`, keeping where the quote was cut from; None if all is boilerplate."""
     wanted = set(weights)
-    found = best_window(passage, analyzer, weights, limit, boilerplate, wanted=answer)
+    found = best_window(passage, analyzer, weights, limit, boilerplate, wanted=answer, answer_weight=answer_weight)
     if found is None:
         return None
     window, weight = found

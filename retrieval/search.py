@@ -11,9 +11,25 @@ from dataclasses import dataclass
 from datetime import date
 
 from newsbot.retrieval.analyzer import Analyzer
-from newsbot.retrieval.answer import Answer, Excerpt, Hit, all_terms, best_window, matched_terms, quote
-from newsbot.retrieval.answer_types import AnswerType, answer_type
-from newsbot.retrieval.answerability import coverage, coverage_weights, frame_terms, strength, surface_words
+from newsbot.retrieval.answer import (
+    ANSWER_TYPE_SHARE,
+    Answer,
+    Excerpt,
+    Hit,
+    all_terms,
+    best_window,
+    matched_terms,
+    quote,
+)
+from newsbot.retrieval.answer_types import AnswerType, answer_type, holds
+from newsbot.retrieval.answerability import (
+    answer_coverage,
+    coverage,
+    coverage_weights,
+    frame_terms,
+    strength,
+    surface_words,
+)
 from newsbot.retrieval.boilerplate import sentence_keys
 from newsbot.retrieval.chunking import Span
 from newsbot.retrieval.dates import human_date
@@ -38,7 +54,12 @@ CONTEXT_WEIGHT = 0.3
 # The lead answer also quotes the best short passage from elsewhere in its article when that covers
 # this share of the question: the answering sentence is often a paragraph away from the one
 # that names the question's words most (measured in benchmarks/results/trust.md).
-MORE_MIN_SHARE = 0.3
+MORE_MIN_SHARE = 0.15
+# Choosing that second quote, a question word the first quote already holds (or the kind of answer
+# asked for, a figure, when the first holds one) counts this share of its weight: the second quote
+# is there for what the first leaves out, not to name the article's subject again. The lead
+# paragraph names who and where; the figure asked for is often three paragraphs down.
+ALREADY_QUOTED = 0.25
 
 
 def search(
@@ -191,7 +212,7 @@ def _rank(
         if scored and scored[0].score < options.min_score:
             scored = []
         rows = looked_at.rows(reader, [s.pid for s in scored])
-        hits, best, duplicates, judged_all = _hits(
+        hits, best, share, duplicates, judged_all = _hits(
             reader, looked_at, options, scored, rows, weights, judged, count, boilerplate, wanted
         )
         # A deeper pool helps only when copies took most of the places (one page scraped
@@ -207,7 +228,7 @@ def _rank(
         ):
             break
         pool *= 4
-    return _Ranked(hits, best, coverage(best, judged), frequencies, judged, bool(scored))
+    return _Ranked(hits, best, share, frequencies, judged, bool(scored))
 
 
 def _corrections(
@@ -243,9 +264,10 @@ def _hits(
     count: int,
     boilerplate: frozenset[int],
     wanted: AnswerType | None,
-) -> tuple[list[Hit], set[str], int, bool]:
-    """Ranked passages to answers, the question terms the best candidate covers, how many copies were folded,
-    and whether as many distinct candidates were judged as ever are (`_EXAMINED_PER_ANSWER`).
+) -> tuple[list[Hit], set[str], float, int, bool]:
+    """Ranked passages to answers, the question terms the best candidate's title and quotes hold and its
+    coverage (`answer_coverage`), how many copies were folded, and whether as many distinct candidates
+    were judged as ever are (`_EXAMINED_PER_ANSWER`).
 
     Near-duplicates are dropped, each article is shown by its best excerpt,
     and candidates covering too little of the question are not answers.
@@ -264,6 +286,7 @@ def _hits(
     examined = 0  # distinct candidates judged against the coverage floor
     limit = max(count * _EXAMINED_PER_ANSWER, 12)
     best: set[str] | None = None
+    best_share = 0.0
     for item in scored:
         row = rows.get(item.pid)
         if row is None:
@@ -287,10 +310,11 @@ def _hits(
         # under the floor, the excerpt need not even be cut.
         title_terms = frozenset() if row.kind == "headline" else looked_at.title(row).intersection(weights)
         reachable = set(title_terms | looked_at.passage(shown).intersection(weights))
-        if coverage(reachable, judged) < options.partial_coverage:
+        around = frozenset() if row.kind == "headline" else looked_at.article(reader, row).intersection(weights)
+        if answer_coverage(reachable, around, judged) < options.partial_coverage:
             seen |= keys
-            if not hits and (best is None or coverage(reachable, judged) > coverage(best, judged)):
-                best = reachable
+            if not hits and answer_coverage(reachable, around, judged) > best_share:
+                best, best_share = reachable, answer_coverage(reachable, around, judged)
             continue
         # The same story scraped with small differences (a byline, a trailing link) is one answer too.
         shingles = _shingles(row.text) if row.kind != "headline" else frozenset()
@@ -320,9 +344,9 @@ def _hits(
             covered |= matched_terms(analyzer, excerpt, weights)
         if more is not None:
             covered |= matched_terms(analyzer, more.text, weights)
-        share = coverage(covered, judged)
-        if not hits and (best is None or share > coverage(best, judged)):
-            best = covered  # the first answer's, or while there is none, the closest candidate's
+        share = answer_coverage(covered, around, judged)
+        if not hits and (best is None or share > best_share):
+            best, best_share = covered, share  # the first answer's, or while there is none, the closest candidate's
         if share < options.partial_coverage:
             continue
         title = row.text if row.kind == "headline" else row.title
@@ -350,7 +374,7 @@ def _hits(
         if shingles:
             near.append((hits[-1], shingles))
         seen.add(("text", looked_at.text_key(shown)))
-    return hits, best or set(), duplicates, examined >= limit
+    return hits, best or set(), best_share, duplicates, examined >= limit
 
 
 def _more(
@@ -364,17 +388,24 @@ def _more(
     boilerplate: frozenset[int],
     wanted: AnswerType | None,
 ) -> Excerpt | None:
-    """The best short quote from the rest of `shown`'s article, if it covers `MORE_MIN_SHARE` of the question."""
+    """The best short quote from the rest of `shown`'s article for what its first quote (`window`) leaves out,
+    if it covers `MORE_MIN_SHARE` of the question."""
     # The first quote's sentences are not quoted again, as furniture is not: passages overlap
     # by a sentence or two, and scraped pages repeat a paragraph (a pull quote, "story continues").
-    unquotable = boilerplate | sentence_keys([shown.text[window.start : window.end]])
+    first = shown.text[window.start : window.end]
+    unquotable = boilerplate | sentence_keys([first])
     limit = options.excerpt_chars // 2
+    quoted_terms = matched_terms(analyzer, first, weights)
+    left_out = {term: weight * (ALREADY_QUOTED if term in quoted_terms else 1.0) for term, weight in weights.items()}
+    found_weight = None
+    if wanted is not None and weights:
+        found_weight = ANSWER_TYPE_SHARE * max(weights.values()) * (ALREADY_QUOTED if holds(first, wanted) else 1.0)
     best: tuple[float, str] | None = None
     for row in reader.article_bodies(shown.document_id):
-        found = best_window(row.text, analyzer, weights, limit, unquotable, glued=False, wanted=wanted)
+        found = best_window(row.text, analyzer, left_out, limit, unquotable, False, wanted, found_weight)
         if found is not None and (best is None or found[1] > best[0]):
             best = (found[1], row.text)
-    quoted = quote(best[1], analyzer, weights, limit, unquotable, wanted) if best else None
+    quoted = quote(best[1], analyzer, left_out, limit, unquotable, wanted, found_weight) if best else None
     if quoted is None or coverage(matched_terms(analyzer, quoted.text, weights), judged) < MORE_MIN_SHARE:
         return None
     return quoted
@@ -394,6 +425,7 @@ class _PassagesSeen:
         self._keys: dict[int, str] = {}
         self._passages: dict[int, frozenset[str]] = {}
         self._titles: dict[int, frozenset[str]] = {}
+        self._articles: dict[int, frozenset[str]] = {}
 
     def rows(self, reader: PassageReader, pids: Sequence[int]) -> dict[int, PassageRow]:
         """`reader.passages(pids)`, fetching only the ones not fetched before."""
@@ -413,6 +445,16 @@ class _PassagesSeen:
         found = self._passages.get(row.pid)
         if found is None:
             found = self._passages[row.pid] = all_terms(self.analyzer, row.text)
+        return found
+
+    def article(self, reader: PassageReader, row: PassageRow) -> frozenset[str]:
+        """Every term of `row`'s article body, read once per question."""
+        found = self._articles.get(row.document_id)
+        if found is None:
+            terms: set[str] = set()
+            for body in reader.article_bodies(row.document_id):
+                terms |= self.passage(body)
+            found = self._articles[row.document_id] = frozenset(terms)
         return found
 
     def title(self, row: PassageRow) -> frozenset[str]:

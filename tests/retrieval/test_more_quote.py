@@ -91,3 +91,31 @@ async def test_a_paragraph_the_article_repeats_is_not_its_second_quote(options: 
     lead = answer.hits[0]
     assert "silk lanterns" in lead.excerpt
     assert "silk lanterns" not in lead.more and "Lantern makers in Hoi An sell out" not in lead.more
+
+
+RESTATED = (
+    "Hoi An lantern makers called this Lantern Festival the best festival Hoi An lantern makers have had. "
+    "Every lantern maker in Hoi An had a stall at the festival."
+)
+EARNED = "The stalls earned 2 billion dong over the three nights."
+
+
+async def test_the_second_quote_holds_what_the_first_leaves_out(options: ArchiveOptions) -> None:
+    # The lead paragraph names the lantern makers, Hoi An and the festival; a later paragraph names them all
+    # again, and another holds what was asked: what they earned, a figure. The second quote is for that one.
+    record = {
+        "title": "Hoi An lights up for its Lantern Festival",
+        "text": f"{OPENING}\n\n{MIDDLE}\n\n{RESTATED}\n\n{EARNED}",
+        "url": "https://example.org/hoi-an-lanterns",
+    }
+    (options.seeds_dir / "festival.jsonl").write_text(json.dumps(record) + "\n")
+    archive = await Archive.open(options)
+    try:
+        await archive.reindex()
+        answer = await archive.ask("How much did the lantern makers of Hoi An earn at the festival?")
+    finally:
+        await archive.close()
+    lead = answer.hits[0]
+    assert EARNED not in lead.excerpt
+    assert EARNED in lead.more
+    assert "earn" in answer.matched

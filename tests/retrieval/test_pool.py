@@ -38,7 +38,7 @@ class _Reader:
 
 def _pool_sizes(monkeypatch: pytest.MonkeyPatch, judged_all: bool) -> list[int]:
     # No answer, and copies in most places: what `_hits` says of a pool where copies crowd out answers.
-    monkeypatch.setattr(search_module, "_hits", lambda *args: ([], set(), 10**6, judged_all))
+    monkeypatch.setattr(search_module, "_hits", lambda *args: ([], set(), 0.0, 10**6, judged_all))
     engine = _Engine()
     analyzer = Analyzer()
     search_module._rank(
