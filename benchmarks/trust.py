@@ -7,7 +7,7 @@ On the default configuration over the news export and the seed:
   and one of its quotes, the excerpt or the lead answer's second quote, holds
   the answering phrase);
 - the same sets are asked again with the floor off; each hit carries the share
-  of the question's weight (idf) its title and quotes cover, so any floor `t`
+  of the question's weight (idf) it covers (`answer_coverage`), so any floor `t`
   can be replayed: hits under `t` are dropped, and an answer left with none is
   "nothing found". For each `t`: answerable Success@1 and Success@3, the
   unanswerable questions' "nothing found" rate, typo-set Success@3 (the curve;
@@ -263,7 +263,8 @@ def markdown(result: dict[str, Any]) -> str:
         "## As the floor moves",
         "",
         'The floor is the share of a question\'s idf weight (frame words such as "how much" left out) that the',
-        "title and quotes of an answer must cover. With the absent-word rule, a question naming a word the",
+        "title and quotes of an answer must cover (a word its article holds elsewhere counting 15% of its weight:",
+        "`answerability.CONTEXT_SHARE`). With the absent-word rule, a question naming a word the",
         'archive never uses (after typo correction) is answered "nothing in the archive" whatever it covers.',
         "Replayed from one run with the floor off: a real run at a floor also looks past the candidates under it",
         "(up to twelve) for one that passes, so its figures (the table above, at the default) can differ slightly.",
