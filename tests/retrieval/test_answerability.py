@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import cast
 
 import pytest
 
-from newsbot.retrieval import Archive
+from newsbot.retrieval import Archive, search
 from newsbot.retrieval.analyzer import Analyzer
 from newsbot.retrieval.answerability import (
     CONTEXT_SHARE,
@@ -19,6 +20,7 @@ from newsbot.retrieval.answerability import (
     surface_words,
 )
 from newsbot.retrieval.options import ArchiveOptions
+from newsbot.retrieval.reads import PassageReader, PassageRow
 
 
 def test_coverage_is_the_share_of_idf_weight_the_answer_holds() -> None:
@@ -87,3 +89,36 @@ async def test_an_answer_is_not_refused_for_a_word_its_article_holds_elsewhere(
     assert lead.coverage >= options.search.partial_coverage
     # A story that merely shares some of a question's words is still no answer.
     assert not near_miss.found
+
+
+class _Articles:
+    """A passage reader that counts the articles read, for `_share`."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.read = 0
+
+    def article_bodies(self, document_id: int) -> list[PassageRow]:
+        self.read += 1
+        return [PassageRow(2, document_id, "body", 0, len(self.text), None, self.text, "Gas", None, "a.txt")]
+
+
+@pytest.mark.parametrize(
+    ("quoted", "reads", "share"),
+    [
+        ({"dailekh", "gas", "nepal"}, 0, 1.0),  # over the floor: its article is not read
+        ({"nepal"}, 0, 0.2),  # far under it: its article could not make up the difference
+        ({"dailekh", "gas"}, 1, 0.8 + CONTEXT_SHARE * 0.2),  # just under: the article names Nepal
+    ],
+)
+def test_an_article_is_read_only_when_it_could_lift_its_answer_over_the_floor(
+    quoted: set[str], reads: int, share: float
+) -> None:
+    weights = {"dailekh": 6.0, "gas": 2.0, "nepal": 2.0}
+    reader = _Articles("Nepal has found gas in Dailekh.")
+    row = PassageRow(1, 7, "body", 0, 10, None, "Gas found.", "Gas", None, "a.txt")
+    found = search._share(
+        cast(PassageReader, reader), search._PassagesSeen(Analyzer()), row, quoted, weights, weights, floor=0.82
+    )
+    assert found == pytest.approx(share)
+    assert reader.read == reads
