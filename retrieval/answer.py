@@ -50,7 +50,7 @@ class Hit:
     excerpt: str
     highlights: list[tuple[int, int]]
     passage: str
-    coverage: float = 0.0  # the share of the question's weight (idf) it covers: `answerability.answer_coverage`
+    coverage: float = 0.0  # the share of the question's weight (idf) its title and quotes cover: `search._share`
     # Other sources (url, else file) of the same text: one story scraped more than once.
     also: list[str] = field(default_factory=list)
     # A second, shorter quote from elsewhere in the article (the lead answer only): see `search.MORE_MIN_SHARE`.

@@ -314,7 +314,7 @@ def _hits(
         reach = _share(reader, looked_at, row, reachable, weights, judged, options.partial_coverage)
         if reach < options.partial_coverage:
             seen |= keys
-            if not hits and reach > best_share:
+            if not hits and (best is None or reach > best_share):
                 best, best_share = reachable, reach
             continue
         # The same story scraped with small differences (a byline, a trailing link) is one answer too.
@@ -425,7 +425,9 @@ def _more(
         found_weight = ANSWER_TYPE_SHARE * max(weights.values()) * (ALREADY_QUOTED if holds(first, wanted) else 1.0)
     best: tuple[float, str] | None = None
     for row in reader.article_bodies(shown.document_id):
-        found = best_window(row.text, analyzer, left_out, limit, unquotable, False, wanted, found_weight)
+        found = best_window(
+            row.text, analyzer, left_out, limit, unquotable, glued=False, wanted=wanted, answer_weight=found_weight
+        )
         if found is not None and (best is None or found[1] > best[0]):
             best = (found[1], row.text)
     quoted = quote(best[1], analyzer, left_out, limit, unquotable, wanted, found_weight) if best else None
