@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from newsbot.retrieval.answer import Answer
 from newsbot.retrieval.archive import Archive
 from newsbot.retrieval.options import ArchiveOptions
 
@@ -74,20 +75,26 @@ async def test_no_second_quote_when_the_rest_of_the_article_says_too_little(opti
     assert lead.more_highlights == []
 
 
-async def test_a_paragraph_the_article_repeats_is_not_its_second_quote(options: ArchiveOptions) -> None:
-    # Scraped pages repeat a paragraph (a pull quote, a "story continues" block): one quote of it is enough.
+async def _ask_festival(options: ArchiveOptions, paragraphs: list[str], question: str) -> Answer:
+    """`question` asked of an archive holding one article: the festival story told in `paragraphs`."""
     record = {
         "title": "Hoi An lights up for its Lantern Festival",
-        "text": f"{OPENING}\n\n{MIDDLE}\n\n{OPENING}\n\n{COUNTED}",
+        "text": "\n\n".join(paragraphs),
         "url": "https://example.org/hoi-an-lanterns",
     }
     (options.seeds_dir / "festival.jsonl").write_text(json.dumps(record) + "\n")
     archive = await Archive.open(options)
     try:
         await archive.reindex()
-        answer = await archive.ask("Which silk lanterns do Hoi An lantern makers sell?")
+        return await archive.ask(question)
     finally:
         await archive.close()
+
+
+async def test_a_paragraph_the_article_repeats_is_not_its_second_quote(options: ArchiveOptions) -> None:
+    # Scraped pages repeat a paragraph (a pull quote, a "story continues" block): one quote of it is enough.
+    question = "Which silk lanterns do Hoi An lantern makers sell?"
+    answer = await _ask_festival(options, [OPENING, MIDDLE, OPENING, COUNTED], question)
     lead = answer.hits[0]
     assert "silk lanterns" in lead.excerpt
     assert "silk lanterns" not in lead.more and "Lantern makers in Hoi An sell out" not in lead.more
@@ -103,18 +110,8 @@ EARNED = "The stalls earned 2 billion dong over the three nights."
 async def test_the_second_quote_holds_what_the_first_leaves_out(options: ArchiveOptions) -> None:
     # The lead paragraph names the lantern makers, Hoi An and the festival; a later paragraph names them all
     # again, and another holds what was asked: what they earned, a figure. The second quote is for that one.
-    record = {
-        "title": "Hoi An lights up for its Lantern Festival",
-        "text": f"{OPENING}\n\n{MIDDLE}\n\n{RESTATED}\n\n{EARNED}",
-        "url": "https://example.org/hoi-an-lanterns",
-    }
-    (options.seeds_dir / "festival.jsonl").write_text(json.dumps(record) + "\n")
-    archive = await Archive.open(options)
-    try:
-        await archive.reindex()
-        answer = await archive.ask("How much did the lantern makers of Hoi An earn at the festival?")
-    finally:
-        await archive.close()
+    question = "How much did the lantern makers of Hoi An earn at the festival?"
+    answer = await _ask_festival(options, [OPENING, MIDDLE, RESTATED, EARNED], question)
     lead = answer.hits[0]
     assert EARNED not in lead.excerpt
     assert EARNED in lead.more
