@@ -412,7 +412,7 @@ def _more(
     wanted: AnswerType | None,
 ) -> Excerpt | None:
     """The best short quote from the rest of `shown`'s article for what its first quote (`window`) leaves out,
-    if it covers `MORE_MIN_SHARE` of the question."""
+    if it covers `MORE_MIN_SHARE` of the question or holds the count asked for ("how many runs")."""
     # The first quote's sentences are not quoted again, as furniture is not: passages overlap
     # by a sentence or two, and scraped pages repeat a paragraph (a pull quote, "story continues").
     first = shown.text[window.start : window.end]
@@ -431,7 +431,11 @@ def _more(
         if found is not None and (best is None or found[1] > best[0]):
             best = (found[1], row.text)
     quoted = quote(best[1], analyzer, left_out, limit, unquotable, wanted, found_weight) if best else None
-    if quoted is None or coverage(matched_terms(analyzer, quoted.text, weights), judged) < MORE_MIN_SHARE:
+    if quoted is None:
+        return None
+    if wanted is not None and wanted.unit is not None and holds(quoted.text, wanted):
+        return quoted  # "10 million views" answers "how many views", however few of the question's words it repeats
+    if coverage(matched_terms(analyzer, quoted.text, weights), judged) < MORE_MIN_SHARE:
         return None
     return quoted
 

@@ -8,7 +8,7 @@ import pytest
 
 from newsbot.retrieval.analyzer import Analyzer
 from newsbot.retrieval.answer import excerpt_for
-from newsbot.retrieval.answer_types import answer_type, holds
+from newsbot.retrieval.answer_types import AnswerType, answer_type, holds
 from newsbot.retrieval.archive import Archive
 from newsbot.retrieval.options import ArchiveOptions
 
@@ -32,7 +32,23 @@ ANALYZER = Analyzer()
     ],
 )
 def test_answer_type_is_read_from_the_question_words(question: str, kind: str | None) -> None:
-    assert answer_type(question) == kind
+    asked = answer_type(question)
+    assert (asked.kind if asked else None) == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("How many runs did Ravindra Jadeja score in the England Test series?", "runs"),
+        ("how many Ashes tours has Root been on", "ashes"),
+        ("How many of the voters were removed?", None),  # "of" counts nothing
+        ("How many did he take?", None),
+        ("How much did War 2 earn?", None),  # a mass noun's figure has its own unit (crore, metres)
+    ],
+)
+def test_how_many_names_what_the_figure_counts(question: str, unit: str | None) -> None:
+    asked = answer_type(question)
+    assert asked is not None and asked.kind == "number" and asked.unit == unit
 
 
 @pytest.mark.parametrize(
@@ -52,7 +68,22 @@ def test_answer_type_is_read_from_the_question_words(question: str, kind: str | 
     ],
 )
 def test_a_sentence_holds_a_figure_or_a_time(sentence: str, kind: str, expected: bool) -> None:
-    assert holds(sentence, kind) is expected  # type: ignore[arg-type]
+    assert holds(sentence, AnswerType(kind)) is expected  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("He performed admirably, amassing 516 runs across 10 innings.", True),
+        ("Jadeja made a run-a-ball 89 on the fourth day.", False),  # a figure, but not a count of runs
+        ("The series ended in a draw at 2-2.", False),
+        ("Root has played in three England Ashes tours since 2013.", False),  # counts tours, not runs
+        ("Seven more runs would have won it.", True),
+        ("He scored one run.", False),  # "one" is not read as a figure
+    ],
+)
+def test_a_count_is_a_figure_followed_by_what_it_counts(sentence: str, expected: bool) -> None:
+    assert holds(sentence, AnswerType("number", "runs")) is expected
 
 
 PASSAGE = (

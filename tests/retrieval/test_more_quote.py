@@ -116,3 +116,21 @@ async def test_the_second_quote_holds_what_the_first_leaves_out(options: Archive
     assert EARNED not in lead.excerpt
     assert EARNED in lead.more
     assert "earn" in answer.matched
+
+
+HERITAGE = (
+    "The old town of Hoi An became a World Heritage Site in 1999, and its silk lantern makers "
+    "have worked the same streets for 400 years."
+)
+SOLD = "By the last night, 40,000 lanterns had gone."
+
+
+async def test_the_count_asked_for_is_quoted_however_few_question_words_it_repeats(options: ArchiveOptions) -> None:
+    # "40,000 lanterns" answers the question and repeats only "lanterns", the article's commonest word.
+    # The heritage paragraph has figures too (1999, 400 years), and more of the question's words, but
+    # counts no lanterns: it is not the answer.
+    question = "How many lanterns did the silk lantern makers of Hoi An's old town sell this festival?"
+    answer = await _ask_festival(options, [OPENING, MIDDLE, HERITAGE, SOLD], question)
+    lead = answer.hits[0]
+    assert SOLD not in lead.excerpt
+    assert SOLD in lead.more
