@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from newsbot.retrieval.analyzer import Analyzer
+from newsbot.retrieval.analyzer import WORD, Analyzer
 from newsbot.retrieval.answer import (
     ANSWER_TYPE_SHARE,
     Answer,
@@ -50,6 +50,8 @@ _EXAMINED_PER_ANSWER = 3
 _MAX_SOURCES = 10
 # Passages read for the words near one misspelt term.
 _NEIGHBOURS = 40
+# A slip is a correction only if the archive writes it; this many of the passages using its term are read to know.
+_SPELLING_PASSAGES = 5
 # How much an earlier question's words count in a follow-up, against the follow-up's own.
 CONTEXT_WEIGHT = 0.3
 # The lead answer also quotes the best short passage from elsewhere in its article when that covers
@@ -241,6 +243,17 @@ def _corrections(
     words: dict[str, str],
 ) -> list[Correction]:
     """Typo corrections (or choices) for question terms the archive lacks or barely has."""
+
+    def spellings_of(term: str) -> set[str]:
+        """How the archive writes `term`, as far as the passages that use it most show."""
+        pids = [scored.pid for scored in engine.search([term], _SPELLING_PASSAGES)]
+        return {
+            match.group().lower()
+            for row in reader.passages(pids).values()
+            for match in WORD.finditer(analyzer.normalize(row.text))
+            if term in analyzer.word_terms(match.group())
+        }
+
     found = []
     for term in suspects(terms, frequencies, words):
         if term in frame_terms(analyzer):
@@ -248,7 +261,9 @@ def _corrections(
         edits = allowed_edits(term)  # none for a stem cut short ("Breing": "bre"): its slips are still looked up
         pids = engine.near(term, edits, _NEIGHBOURS) if edits else []
         texts = [row.text for row in reader.passages(pids).values()] if pids else []
-        correction = correct(term, words.get(term, term), frequencies[term], texts, analyzer, engine.frequencies)
+        correction = correct(
+            term, words.get(term, term), frequencies[term], texts, analyzer, engine.frequencies, spellings_of
+        )
         if correction is not None:
             found.append(correction)
     return found

@@ -18,7 +18,7 @@ nothing is applied and both are offered.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from newsbot.retrieval.analyzer import WORD, Analyzer
@@ -178,15 +178,24 @@ def correct(
     neighbour_texts: Sequence[str],
     analyzer: Analyzer,
     frequencies_of: Callable[[Sequence[str]], Mapping[str, int]],
+    spellings_of: Callable[[str], Collection[str]] | None = None,
 ) -> Correction | None:
     """The correction for one suspect term, from texts of passages holding terms near it; None if none.
 
     `neighbour_texts` are passages the engine's fuzzy query found; their words
     are read back through the analyzer to get (term, the word as written).
     For a term the archive lacks, the terms of the typed word's `slips` are
-    candidates too, one edit away.
+    candidates too, one edit away, if the archive writes the slip:
+    `spellings_of(term)` gives the words (lower-cased) it writes for a term.
+
+    Words are compared as written as well as by their terms: a stem hides
+    letters. "Virender" and "Viren" are one edit apart as terms ("virend",
+    "viren") but three as words; and "Vireneer", one slip from "Virender",
+    is "viren" to the stemmer, though no page ever wrote it.
     """
     edits = allowed_edits(term)
+    bare = analyzer.normalize(typed)  # "Ranikngs's" is looked up as "ranikngs"
+    typed_edits = allowed_edits(bare)
     written: dict[str, str] = {}
     distances: dict[str, int] = {}
     for text in neighbour_texts:
@@ -198,16 +207,17 @@ def correct(
             for candidate in analyzer.word_terms(word):
                 if candidate in written or candidate == term or candidate[:1] != term[:1]:
                     continue  # people seldom mistype a word's first letter: "Mona" is not "Dona"
-                if (apart := _edits(term, candidate)) <= edits:
+                apart = _edits(term, candidate)
+                as_written = distance(bare.lower(), analyzer.normalize(word).lower(), typed_edits)
+                if apart <= edits and as_written <= typed_edits:
                     written[candidate], distances[candidate] = word, apart
-    bare = analyzer.normalize(typed)  # "Ranikngs's" is looked up as "ranikngs"
     counts: dict[str, int] = dict(frequencies_of(list(written))) if written else {}
     # Only for a word the archive lacks: one it holds is a real word, corrected only to neighbours its passages show.
     if not frequency and bare.isalpha() and allowed_edits(bare):
         # The rarer slips only where the index's fuzzy query saw a term near (its neighbours all failed the
         # first-letter rule, say): a word with no neighbour at all is absent, not mistyped, most of the time.
         for tier in (slips, more_slips) if neighbour_texts else (slips,):
-            found = _slipped(tier(bare), term, analyzer, frequencies_of)
+            found = _slipped(tier(bare), term, analyzer, frequencies_of, spellings_of)
             for candidate, (word, count) in found.items():
                 written.setdefault(candidate, word)  # the archive's own spelling, where its passages showed one
                 distances[candidate], counts[candidate] = 1, count  # a slip is one edit, whatever the stems'
@@ -234,16 +244,29 @@ def correct(
 
 
 def _slipped(
-    words: set[str], term: str, analyzer: Analyzer, frequencies_of: Callable[[Sequence[str]], Mapping[str, int]]
+    words: set[str],
+    term: str,
+    analyzer: Analyzer,
+    frequencies_of: Callable[[Sequence[str]], Mapping[str, int]],
+    spellings_of: Callable[[str], Collection[str]] | None,
 ) -> dict[str, tuple[str, int]]:
-    """The archive's terms among `words` (each read through the analyzer), with a word and a frequency."""
-    terms: dict[str, str] = {}
+    """The archive's terms among `words` (each read through the analyzer), with a word the archive
+    writes for it (checked when `spellings_of` is given) and a frequency."""
+    terms: dict[str, list[str]] = {}
     for word in sorted(words):
         for candidate in analyzer.word_terms(word):
             if candidate != term:
-                terms.setdefault(candidate, word)
+                terms.setdefault(candidate, []).append(word)
     counts = frequencies_of(list(terms))
-    return {candidate: (word, counts[candidate]) for candidate, word in terms.items() if counts.get(candidate, 0)}
+    found: dict[str, tuple[str, int]] = {}
+    for candidate, slipped in terms.items():
+        if not counts.get(candidate, 0):
+            continue
+        spelt = spellings_of(candidate) if spellings_of is not None else slipped
+        word = next((word for word in slipped if word in spelt), None)
+        if word is not None:
+            found[candidate] = (word, counts[candidate])
+    return found
 
 
 def _cased(typed: str, word: str) -> str:

@@ -147,3 +147,36 @@ async def test_a_neighbour_the_answer_lacks_does_not_win_by_being_common(tmp_pat
         assert answer.hits and answer.hits[0].title == "Karabakh"
     finally:
         await archive.close()
+
+
+async def test_a_correction_is_a_word_the_archive_writes(tmp_path: Path) -> None:
+    """ "Virender" is one keyboard slip from "Vireneer", which the stemmer reads as "viren", a name this
+    archive uses often. The archive never writes "Vireneer": it is no correction to show a member.
+    It writes "Virendar", the spelling of the article asked about."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "z-sehwag.md").write_text(
+        "---\ntitle: Virendar Sehwag recalls his 319 at Multan\n---\nVirendar Sehwag made 319 against Pakistan.\n"
+    )
+    for i in range(60):  # more passages than the engine's fuzzy lookup reads, and read before the one on Sehwag
+        (seeds / f"v{i}.md").write_text(f"---\ntitle: Council {i}\n---\nViren Shah chaired council meeting {i}.\n")
+    archive = await Archive.open(ArchiveOptions(seeds_dir=seeds, data_dir=tmp_path / "data"))
+    try:
+        await archive.reindex()
+        answer = await archive.ask("Did Virender Sehwag make 319 against Pakistan?")
+    finally:
+        await archive.close()
+    shown = {c.corrected for c in answer.corrections} | {choice for c in answer.corrections for choice in c.choices}
+    assert "Vireneer" not in shown and "Vireneer" not in (answer.searched or "")
+    assert answer.searched == "Did Virendar Sehwag make 319 against Pakistan?"
+    assert answer.hits and answer.hits[0].title.startswith("Virendar Sehwag")
+
+
+def test_a_slip_the_archive_never_writes_is_no_correction() -> None:
+    """ "Vireneer" is one slip from "Virender" and the stemmer reads it as "viren", a term the archive uses;
+    but the archive writes only "Viren", three edits from what was typed."""
+    assert ANALYZER.word_terms("Vireneer") == {"viren"}
+    counts = _counts({"viren": 50})
+    assert correct("virend", "Virender", 0, [], ANALYZER, counts, lambda term: {"viren"}) is None  # type: ignore[arg-type]
+    fix = correct("virend", "Virender", 0, [], ANALYZER, counts, lambda term: {"vireneer"})  # type: ignore[arg-type]
+    assert fix is not None and fix.corrected == "Vireneer"  # had a page written it, it would be one
