@@ -263,9 +263,9 @@ def _slipped(
         if not counts.get(candidate, 0):
             continue
         spelt = spellings_of(candidate) if spellings_of is not None else slipped
-        word = next((word for word in slipped if word in spelt), None)
-        if word is not None:
-            found[candidate] = (word, counts[candidate])
+        written = next((word for word in slipped if word in spelt), None)
+        if written is not None:
+            found[candidate] = (written, counts[candidate])
     return found
 
 
