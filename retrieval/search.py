@@ -35,6 +35,7 @@ from newsbot.retrieval.boilerplate import sentence_keys
 from newsbot.retrieval.chunking import Span
 from newsbot.retrieval.dates import human_date
 from newsbot.retrieval.engines import Engine, ScoredPassage, idf
+from newsbot.retrieval.lexicon import is_english
 from newsbot.retrieval.options import SearchOptions
 from newsbot.retrieval.reads import PassageReader, PassageRow
 from newsbot.retrieval.spelling import Correction, allowed_edits, correct, corrected_question, suspects
@@ -258,6 +259,8 @@ def _corrections(
     for term in suspects(terms, frequencies, words):
         if term in frame_terms(analyzer):
             continue  # "news" absent from a small archive is not a typo of "new"
+        if is_english(analyzer.normalize(words.get(term, term))):
+            continue  # "impeach" is a word the archive lacks, not a slip for "impact" (lexicon.py)
         edits = allowed_edits(term)  # none for a stem cut short ("Breing": "bre"): its slips are still looked up
         pids = engine.near(term, edits, _NEIGHBOURS) if edits else []
         texts = [row.text for row in reader.passages(pids).values()] if pids else []

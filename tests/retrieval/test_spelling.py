@@ -9,6 +9,7 @@ import pytest
 
 from newsbot.retrieval import Archive, ArchiveOptions
 from newsbot.retrieval.analyzer import Analyzer
+from newsbot.retrieval.lexicon import is_english
 from newsbot.retrieval.spelling import correct, corrected_question, distance, more_slips, slips, suspects
 
 ANALYZER = Analyzer()
@@ -180,3 +181,29 @@ def test_a_slip_the_archive_never_writes_is_no_correction() -> None:
     assert correct("virend", "Virender", 0, [], ANALYZER, counts, lambda term: {"viren"}) is None  # type: ignore[arg-type]
     fix = correct("virend", "Virender", 0, [], ANALYZER, counts, lambda term: {"vireneer"})  # type: ignore[arg-type]
     assert fix is not None and fix.corrected == "Vireneer"  # had a page written it, it would be one
+
+
+def test_english_words_and_well_known_names_are_told_from_misspellings() -> None:
+    assert is_english("impeach") and is_english("Vienna") and is_english("brink")
+    assert not is_english("Pakistn") and not is_english("sqaud") and not is_english("Vireneer")
+
+
+async def test_a_word_english_uses_is_absent_from_the_archive_not_misspelt(tmp_path: Path) -> None:
+    """ "impeach" is two edits from "impact", which this archive uses often; it lacks "impeach", which
+    is a word: the member is told the archive has nothing on it. A real slip is still corrected."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for i in range(12):
+        (seeds / f"i{i}.md").write_text(
+            f"---\ntitle: Budget {i}\n---\nThe congress vote on the budget had an impact on Pakistan {i}.\n"
+        )
+    archive = await Archive.open(ArchiveOptions(seeds_dir=seeds, data_dir=tmp_path / "data"))
+    try:
+        await archive.reindex()
+        real = await archive.ask("Did the congress vote to impeach the president?")
+        slip = await archive.ask("Did the congress vote have an impact on Pakistn?")
+    finally:
+        await archive.close()
+    assert real.corrections == [] and real.searched is None
+    assert "impeach" in real.absent
+    assert slip.searched == "Did the congress vote have an impact on Pakistan?"
