@@ -28,6 +28,7 @@ from newsbot.retrieval.answerability import (
     coverage,
     coverage_weights,
     frame_terms,
+    held,
     strength,
     surface_words,
 )
@@ -327,8 +328,8 @@ def _hits(
         shown = bodies[row.document_id][0] if row.kind == "title" and bodies.get(row.document_id) else row
         # What the title and the whole passage cover bounds what title and excerpt can:
         # under the floor, the excerpt need not even be cut.
-        title_terms = frozenset() if row.kind == "headline" else looked_at.title(row).intersection(weights)
-        reachable = set(title_terms | looked_at.passage(shown).intersection(weights))
+        title_terms = set() if row.kind == "headline" else held(looked_at.title(row), weights)
+        reachable = title_terms | held(looked_at.passage(shown), weights)
         reach = _share(reader, looked_at, row, reachable, weights, judged, options.partial_coverage)
         if reach < options.partial_coverage:
             seen |= keys
@@ -358,11 +359,11 @@ def _hits(
         # scattered over a long article are not an answer; matching what is quoted is.
         covered = set(title_terms)
         if row.kind == "headline":
-            covered |= looked_at.passage(row).intersection(weights)
+            covered |= held(looked_at.passage(row), weights)
         else:
-            covered |= matched_terms(analyzer, excerpt, weights)
+            covered |= held(all_terms(analyzer, excerpt), weights)
         if more is not None:
-            covered |= matched_terms(analyzer, more.text, weights)
+            covered |= held(all_terms(analyzer, more.text), weights)
         share = _share(reader, looked_at, row, covered, weights, judged, options.partial_coverage)
         if not hits and (best is None or share > best_share):
             best, best_share = covered, share  # the first answer's, or while there is none, the closest candidate's
@@ -415,7 +416,7 @@ def _share(
     share = coverage(found, judged)
     if row.kind == "headline" or share >= floor or share + CONTEXT_SHARE * (1 - share) < floor:
         return share
-    return answer_coverage(found, looked_at.article(reader, row).intersection(weights), judged)
+    return answer_coverage(found, held(looked_at.article(reader, row), weights), judged)
 
 
 def _more(

@@ -16,6 +16,7 @@ from newsbot.retrieval.answerability import (
     coverage,
     coverage_weights,
     frame_terms,
+    held,
     strength,
     surface_words,
 )
@@ -89,6 +90,38 @@ async def test_an_answer_is_not_refused_for_a_word_its_article_holds_elsewhere(
     assert lead.coverage >= options.search.partial_coverage
     # A story that merely shares some of a question's words is still no answer.
     assert not near_miss.found
+
+
+def test_a_question_word_is_held_by_a_word_of_its_family() -> None:
+    # The stemmer keeps derivations apart: "discovered" is "discov", "discovery" "discoveri".
+    analyzer = Analyzer()
+    weights = dict.fromkeys(analyzer.query_terms("Indian gas discovered"), 1.0)
+    assert held(set(analyzer.terms("India's discovery of gas")), weights) == set(weights)
+    assert held(set(analyzer.terms("the gas")), weights) == set(analyzer.terms("gas"))
+    # Under five letters a stem stretches too far: "part" is not "party".
+    assert held({"party"}, {"part": 1.0}) == set()
+    # Only the endings of a demonym or of a noun the stemmer left a stub of: a longer word is another word.
+    for question_word, other in [("Virender", "Viren"), ("elect", "electricity"), ("Olympiad", "Olympics")]:
+        question = dict.fromkeys(analyzer.query_terms(question_word), 1.0)
+        assert held(set(analyzer.terms(other)), question) == set(), (question_word, other)
+
+
+async def test_an_answer_is_not_refused_for_a_derivation_of_the_question_word(
+    options: ArchiveOptions, news_jsonl: Path
+) -> None:
+    # The story says "discovery of 112 billion cubic metres of natural gas in Dailekh"; asked "discovered",
+    # the answer covered too little of the question to be given.
+    shutil.copy(news_jsonl, options.seeds_dir / "articles.jsonl")
+    archive = await Archive.open(options)
+    try:
+        await archive.reindex()
+        answer = await archive.ask("How much natural gas has Nepal discovered in Dailekh?")
+    finally:
+        await archive.close()
+    assert answer.found
+    lead = answer.hits[0]
+    assert "112 billion cubic metres of natural gas in Dailekh" in lead.excerpt + lead.more
+    assert "discovered" in answer.matched
 
 
 class _Articles:
