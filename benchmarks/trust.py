@@ -65,8 +65,8 @@ def _answers(question: EvalQuestion, answer: Answer, floor: float, absent_rule: 
 
 
 def _quotes(hit: Hit) -> list[str]:
-    """What a member reads of an answer: its excerpt and, under the lead answer, a second quote."""
-    return [hit.excerpt, hit.more] if hit.more else [hit.excerpt]
+    """What a member reads of an answer: its excerpt and, under the lead answer, up to two more quotes."""
+    return [quoted for quoted in (hit.excerpt, hit.more, hit.further) if quoted]
 
 
 def success(results: Sequence[tuple[EvalQuestion, Answer]], floor: float, at: int, absent_rule: bool = False) -> float:

@@ -224,6 +224,8 @@ def print_answer(answer: Answer, args: argparse.Namespace) -> int:
         print(f"   > {terminal_text(hit.excerpt, hit.highlights, tty=tty)}")
         if hit.more:
             print(f"   > … {terminal_text(hit.more, hit.more_highlights, tty=tty)}")
+        if hit.further:
+            print(f"   > … {terminal_text(hit.further, hit.further_highlights, tty=tty)}")
         print()
     return EXIT_OK
 
@@ -232,7 +234,7 @@ DATE_HINT = "to filter by date, use --after and --before (e.g. 2026-01-14)"
 
 HIT_FIELDS = (
     "title", "date", "url", "file", "score", "excerpt", "passage_id", "document_id", "kind", "highlights", "coverage",
-    "also", "more", "more_highlights",
+    "also", "more", "more_highlights", "further", "further_highlights",
 )  # fmt: skip
 
 
@@ -266,7 +268,7 @@ def hit_json(hit: Hit) -> dict[str, object]:
 
     fields = {field.name: getattr(hit, field.name) for field in fields_of(hit) if field.name in HIT_FIELDS}
     fields["date"] = hit.date and hit.date.isoformat()
-    for name in ("highlights", "more_highlights"):
+    for name in ("highlights", "more_highlights", "further_highlights"):
         fields[name] = [list(span) for span in getattr(hit, name)]
     return fields
 

@@ -102,15 +102,21 @@ def hit_embed(hit: Hit, number: int, description_limit: int = EMBED_DESCRIPTION_
 
 
 def _quotes(hit: Hit, limit: int) -> str:
-    """The excerpt as a block quote; under the lead answer, the second quote from its article after a gap."""
-    gap = "\n> \u2026\n"  # an ellipsis line between the two quotes: they are from different paragraphs
-    more_limit = min(len(hit.more) * 2, limit // 3)  # escapes and bold marks can double its length
-    if not hit.more or more_limit < 100:
-        return discord_markdown(hit.excerpt, hit.highlights, multiline=True, quote=True, limit=limit)
-    first_limit = limit - more_limit - len(gap)
-    first = discord_markdown(hit.excerpt, hit.highlights, multiline=True, quote=True, limit=first_limit)
-    more_limit = limit - len(first) - len(gap)
-    return first + gap + discord_markdown(hit.more, hit.more_highlights, multiline=True, quote=True, limit=more_limit)
+    """The excerpt as a block quote; under the lead answer, its other quotes from the article, each after a gap."""
+    gap = "\n> \u2026\n"  # an ellipsis line between quotes: they are from different paragraphs
+    quoted = [(hit.more, hit.more_highlights), (hit.further, hit.further_highlights)]
+    # Another quote may take a third of the room, a quarter when there are two, the excerpt the rest; escapes
+    # and bold marks can double a quote's length. One with under 100 characters of room is left out.
+    room = limit // 4 if sum(bool(text) for text, _ in quoted) > 1 else limit // 3
+    others = [(text, spans, min(len(text) * 2, room)) for text, spans in quoted if text]
+    others = [other for other in others if other[2] >= 100]
+    first_limit = limit - sum(len(gap) + allowed for *_, allowed in others)
+    parts = [discord_markdown(hit.excerpt, hit.highlights, multiline=True, quote=True, limit=first_limit)]
+    spare = first_limit - len(parts[0])  # room a quote leaves unused goes to the next
+    for text, spans, allowed in others:
+        parts.append(discord_markdown(text, spans, multiline=True, quote=True, limit=allowed + spare))
+        spare += allowed - len(parts[-1])
+    return gap.join(parts)
 
 
 def answer_embeds(hits: Sequence[Hit], first_number: int = 1) -> list[discord.Embed]:

@@ -56,6 +56,9 @@ class Hit:
     # A second, shorter quote from elsewhere in the article (the lead answer only): see `search.MORE_MIN_SHARE`.
     more: str = ""
     more_highlights: list[tuple[int, int]] = field(default_factory=list)
+    # A third, for what the first two leave out (the lead answer only): see `search.MORE_QUOTES`.
+    further: str = ""
+    further_highlights: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass(slots=True)

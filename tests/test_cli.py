@@ -74,6 +74,8 @@ def test_json_output_lists_documented_fields(workdir: Path) -> None:
         "also",
         "more",
         "more_highlights",
+        "further",
+        "further_highlights",
     }
 
 

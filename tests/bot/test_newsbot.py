@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import sys
 import threading
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 
 from newsbot.bot.cogs.admin import BUSY, CANCELLED, NOT_ADMIN, NOT_YOURS, report_embed
-from newsbot.bot.render import EMBED_TOTAL_LIMIT, link
+from newsbot.bot.render import EMBED_DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT, link
 from newsbot.bot.settings import Settings
 from newsbot.retrieval import ReindexReport
 from newsbot.retrieval.engines import TantivyEngine
@@ -21,7 +22,7 @@ from newsbot.retrieval.locking import WriterLock
 from newsbot.retrieval.seeds import Skipped
 from tests.bot.harness import LONG_TITLE, LocalBot, start_bot
 from tests.localdiscord import InteractionHandle, LocalDiscord, matching
-from tests.retrieval.test_more_quote import VISITORS, write_festivals
+from tests.retrieval.test_more_quote import COUNTED, EARNED, MIDDLE, OPENING, VISITORS, write_festivals
 
 MANAGE_GUILD = 1 << 5
 MESSAGE_CONTENT_INTENT = 1 << 15
@@ -491,3 +492,27 @@ async def test_lead_answer_quotes_a_second_paragraph_after_an_ellipsis_line(
     assert quoted.startswith("> **Visitors** **came** back")
     assert more.startswith("> Organisers counted 120,000 **visitors**")
     assert all("\n> …\n" not in embed["description"] for embed in others)
+
+
+async def test_lead_answer_quotes_a_third_paragraph_for_what_the_first_two_leave_out(
+    server: LocalDiscord, make_settings: Callable[..., Settings], bot_seeds: Path
+) -> None:
+    record = {
+        "title": "Hoi An lights up",
+        "text": "\n\n".join([OPENING, MIDDLE, COUNTED, EARNED]),
+        "url": "https://example.org/a",
+    }
+    (bot_seeds / "festival.jsonl").write_text(json.dumps(record) + "\n")
+    question = "How many visitors came to the Lantern Festival in Hoi An, and what did its stalls earn?"
+    bot, runner = await start_bot(server, make_settings(dev_guild_id=int(server.guild_id)))
+    try:
+        data = await answered(await server.slash("ask", {"question": question}))
+    finally:
+        await bot.close()
+        await asyncio.wait_for(runner, 5)
+    description = data["embeds"][0]["description"]
+    assert len(description) <= EMBED_DESCRIPTION_LIMIT
+    quoted, more, further = description.split("\n> …\n")
+    assert quoted.startswith("> ") and "Organisers counted 120,000" in more
+    assert further.startswith("> The **stalls** **earned** 2 billion dong")
+    assert data["allowed_mentions"] == {"parse": []}

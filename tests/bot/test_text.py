@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsbot.bot.render import latest_line, link
+from newsbot.bot.render import hit_embed, latest_line, link
 from newsbot.bot.text import (
     ANSI_BOLD,
     ANSI_NORMAL,
@@ -26,7 +26,7 @@ from newsbot.bot.text import (
     sanitize,
     terminal_text,
 )
-from newsbot.retrieval import LatestItem
+from newsbot.retrieval import Hit, LatestItem
 from tests.bot.harness import LocalBot
 from tests.bot.test_newsbot import answered
 from tests.localdiscord import LocalDiscord
@@ -324,3 +324,19 @@ async def test_reindex_report_in_discord_drops_bidi_characters_of_file_names(
     await ix.response()
     description = (await ix.followup()).json["embeds"][0]["description"]
     assert "evilgnp.txt" in description and not BIDI_AND_CONTROLS.search(description.replace("\n", ""))
+
+
+@properties
+@given(highlighted(), st.lists(highlighted(), max_size=2), st.integers(200, 4096))
+def test_an_answer_with_every_quote_keeps_the_description_limit(
+    excerpt: tuple[str, list[tuple[int, int]]], others: list[tuple[str, list[tuple[int, int]]]], limit: int
+) -> None:
+    (more, more_spans), (further, further_spans) = [*others, ("", []), ("", [])][:2]
+    hit = Hit(
+        passage_id=1, document_id=1, kind="body", title="T", date=None, date_human="undated", url=None, file="a.md",
+        score=1.0, excerpt=excerpt[0] or "x", highlights=excerpt[1] if excerpt[0] else [], passage="",
+        more=more, more_highlights=more_spans, further=further if more else "", further_highlights=further_spans,
+    )  # fmt: skip
+    description = hit_embed(hit, 1, limit).description or ""
+    assert len(description) <= limit
+    assert description.count("\n> …\n") <= sum(bool(text) for text in (hit.more, hit.further))

@@ -134,3 +134,15 @@ async def test_the_count_asked_for_is_quoted_however_few_question_words_it_repea
     lead = answer.hits[0]
     assert SOLD not in lead.excerpt
     assert SOLD in lead.more
+
+
+async def test_a_third_quote_holds_what_the_first_two_leave_out(options: ArchiveOptions) -> None:
+    # Two things asked: the visitors counted, three paragraphs down, and what the stalls earned, in the last.
+    question = "How many visitors came to the Lantern Festival in Hoi An, and what did its stalls earn?"
+    answer = await _ask_festival(options, [OPENING, MIDDLE, COUNTED, EARNED], question)
+    lead = answer.hits[0]
+    assert "Organisers counted 120,000 visitors" in lead.more
+    assert EARNED in lead.further
+    assert lead.further_highlights and all(0 <= a < b <= len(lead.further) for a, b in lead.further_highlights)
+    quotes = [lead.excerpt, lead.more, lead.further]
+    assert not any(sentence in later for i, sentence in enumerate(quotes) for later in quotes[i + 1 :])
