@@ -57,16 +57,17 @@ _SPELLING_PASSAGES = 5
 CONTEXT_WEIGHT = 0.3
 # The lead answer also quotes the best short passage from elsewhere in its article when that covers
 # this share of the question: the answering sentence is often a paragraph away from the one
-# that names the question's words most (measured in benchmarks/results/trust.md).
+# that names the question's words most (measured in benchmarks/results/trust.md)...
 MORE_MIN_SHARE = 0.15
-# ...and then once more, for what the first two leave out. On the trust sets the third quote answered
-# five more questions (Success@3 0.825 to 0.855), each from another paragraph of the right article
-# than the first two ("What jibe did David Warner make about Joe Root?"), and broke none.
+# ...up to this many times, each for what the quotes before it leave out. On the trust sets a third
+# quote answered five more questions (Success@3 0.825 to 0.855), each from a paragraph of the right
+# article the first two do not quote ("What jibe did David Warner make about Joe Root?"),
+# and broke none.
 MORE_QUOTES = 2
-# Choosing that second quote, a question word the first quote already holds (or the kind of answer
-# asked for, a figure, when the first holds one) counts this share of its weight: the second quote
-# is there for what the first leaves out, not to name the article's subject again. The lead
-# paragraph names who and where; the figure asked for is often three paragraphs down.
+# Choosing such a quote, a question word the quotes before it already hold (or the kind of answer
+# asked for, a figure, when they hold one) counts this share of its weight: the quote is there for
+# what they leave out, not to name the article's subject again. The lead paragraph names who and
+# where; the figure asked for is often three paragraphs down.
 ALREADY_QUOTED = 0.25
 
 
