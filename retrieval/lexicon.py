@@ -11,19 +11,93 @@ The word list is pyspellchecker's English frequency list (160,572 words seen
 at least 50 times in its sources, names and places among them). Of the 166
 typo-set misspellings only three are in it ("boa", "ode", "tut"), all too short
 to be corrected anyway (`spelling.allowed_edits`).
+
+Loading it through pyspellchecker takes about 0.2 s, which a shell `ask`
+would pay for every question naming a word the archive lacks. So the words
+are also kept, sorted, one per line, in the user's cache directory
+(`$XDG_CACHE_HOME/newsbot`), and looked up by binary search in the mapped
+file: nothing to load. The file is named for the size and time of the list it
+came from, so a new pyspellchecker writes a new one. When the cache cannot be
+written, the list is read the slow way.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib.util
+import mmap
+import os
+import tempfile
+from collections.abc import Container
+from pathlib import Path
+
+
+def _source() -> Path | None:
+    """pyspellchecker's English list, found without importing the package."""
+    spec = importlib.util.find_spec("spellchecker")
+    if spec is None or spec.origin is None:
+        return None
+    return Path(spec.origin).parent / "resources" / "en.json.gz"
+
+
+def _cached(source: Path) -> Path | None:
+    try:
+        stat = source.stat()
+        base = os.environ.get("XDG_CACHE_HOME")
+        directory = (Path(base) if base else Path.home() / ".cache") / "newsbot"
+    except (OSError, RuntimeError):  # no list, or no home directory to be found
+        return None
+    return directory / f"english-words-{stat.st_size}-{stat.st_mtime_ns}.txt"
+
+
+class _SortedLines:
+    """Membership in a file of sorted lines, by binary search over its bytes, mapped rather than read."""
+
+    def __init__(self, path: Path) -> None:
+        with path.open("rb") as file:
+            self._bytes = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+
+    def __contains__(self, word: object) -> bool:
+        wanted = str(word).encode("utf-8")  # UTF-8 sorts as the text does, by code point
+        data = self._bytes
+        low, high = 0, len(data)  # `low` is always the start of a line; no line at or past `high` can match
+        while low < high:
+            middle = (low + high) // 2
+            start = data.rfind(b"\n", low, middle) + 1 or low
+            end = data.find(b"\n", start)
+            end = len(data) if end < 0 else end
+            line = data[start:end]
+            if line == wanted:
+                return True
+            if line < wanted:
+                low = end + 1
+            else:
+                high = start
+        return False
 
 
 @functools.cache
-def _words() -> frozenset[str]:
-    """Loaded on the first absent word (0.2 s, about 20 MB): most questions never need it."""
+def _words() -> Container[str]:
+    """Found on the first word the archive lacks: most questions never need it."""
+    source = _source()
+    cached = _cached(source) if source is not None else None
+    if cached is not None:
+        try:
+            return _SortedLines(cached)
+        except (OSError, ValueError):
+            pass  # not written yet (or empty, which mmap refuses): read the list itself
     from spellchecker import SpellChecker
 
-    return frozenset(SpellChecker(language="en", distance=1).word_frequency.dictionary)
+    words = frozenset(SpellChecker(language="en", distance=1).word_frequency.dictionary)
+    if cached is not None:
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=cached.parent, delete=False) as out:
+                out.write("\n".join(sorted(word for word in words if "\n" not in word)))
+            os.replace(out.name, cached)  # whole or not at all: a concurrent reader never sees half a list
+        except OSError:
+            pass  # a read-only cache: the next process reads the list the slow way too
+    return words
 
 
 def is_english(word: str) -> bool:
