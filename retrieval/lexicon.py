@@ -23,11 +23,11 @@ written, the list is read the slow way.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.util
 import mmap
 import os
-import tempfile
 from collections.abc import Container
 from pathlib import Path
 
@@ -90,14 +90,20 @@ def _words() -> Container[str]:
 
     words = frozenset(SpellChecker(language="en", distance=1).word_frequency.dictionary)
     if cached is not None:
-        try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=cached.parent, delete=False) as out:
-                out.write("\n".join(sorted(word for word in words if "\n" not in word)))
-            os.replace(out.name, cached)  # whole or not at all: a concurrent reader never sees half a list
-        except OSError:
-            pass  # a read-only cache: the next process reads the list the slow way too
+        _keep(words, cached)
     return words
+
+
+def _keep(words: frozenset[str], cached: Path) -> None:
+    """Write the sorted list for the next process; a cache that cannot be written only costs it time."""
+    partial = cached.with_name(f"{cached.name}.{os.getpid()}.partial")
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_text("\n".join(sorted(word for word in words if "\n" not in word)), encoding="utf-8")
+        os.replace(partial, cached)  # whole or not at all: a concurrent reader never sees half a list
+    except OSError:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
 
 
 def is_english(word: str) -> bool:

@@ -27,7 +27,8 @@ def fresh() -> Iterator[None]:
 def test_the_list_is_read_once_then_looked_up_in_the_cache(fresh: None) -> None:
     first = lexicon._words()
     assert isinstance(first, frozenset)  # no cache yet: pyspellchecker's list, which writes the cache
-    (written,) = (Path(os.environ["XDG_CACHE_HOME"]) / "newsbot").glob("english-words-*.txt")
+    (written,) = (Path(os.environ["XDG_CACHE_HOME"]) / "newsbot").iterdir()  # nothing half-written left beside it
+    assert written.name.startswith("english-words-") and written.suffix == ".txt"
     lexicon._words.cache_clear()
     second = lexicon._words()
     assert not isinstance(second, frozenset)  # the sorted file, mapped
