@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections.abc import Collection, Iterable, Mapping
 from typing import Literal
 
@@ -107,6 +108,40 @@ def strength(share: float, strong_at: float, partial_at: float) -> Strength:
     if share >= partial_at:
         return "partial"
     return "weak"
+
+
+# Before a word, what starts a sentence or a quotation: a capital there says nothing about a name.
+_OPENS = re.compile(r"""(?:^|[.!?:;"“”‘(])\s*$""")
+# Between two capitalised words of one name: spaces, and a possessive ("Secure Meters' CEO").
+_WITHIN_NAME = re.compile(r"""\s*(?:['’]s?\s*)?""")
+
+
+def names(question: str, analyzer: Analyzer) -> list[frozenset[str]]:
+    """The names a question asks about, each as the terms of its words: runs of capitalised words
+    past the start of a sentence ("stray dogs in *Mumbai*", "*Gautam Gambhir*", "*Secure Meters' CEO*").
+
+    An answer's article must mention each, by one of its words at least (`search._hits`): a story
+    about stray dogs in Delhi is no answer to a question about Mumbai, however much else it shares.
+    A question typed all in lower case names nothing this way, and loses nothing.
+    """
+    found: list[set[str]] = []
+    joined = False  # does this word continue the name before it?
+    end = 0
+    for match in WORD.finditer(question):
+        word = match.group()
+        between = question[end : match.start()]
+        joined = joined and _WITHIN_NAME.fullmatch(between) is not None
+        end = match.end()
+        if not word[:1].isupper() or _OPENS.search(question, 0, match.start()):
+            joined = False
+            continue
+        terms = analyzer.word_terms(word)
+        if joined:
+            found[-1] |= terms
+        elif terms:
+            found.append(set(terms))
+        joined = bool(terms)
+    return [frozenset(name) for name in found]
 
 
 def surface_words(question: str, analyzer: Analyzer) -> dict[str, str]:

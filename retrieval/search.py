@@ -6,6 +6,7 @@ SQLite fetch and the excerpts cost a single hop off the event loop.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -29,6 +30,7 @@ from newsbot.retrieval.answerability import (
     coverage_weights,
     frame_terms,
     held,
+    names,
     strength,
     surface_words,
 )
@@ -105,12 +107,14 @@ def search(
     own = set(terms)
     background = [term for term in analyzer.query_terms(context) if term not in own] if context else []
     wanted = answer_type(question)
+    asked_names = names(question, analyzer)
 
     def rank(chosen: Sequence[Correction]) -> _Ranked:
         fixed = {c.of: c.term for c in chosen if c.corrected}
         searched = list(dict.fromkeys(fixed.get(term, term) for term in terms))
+        named = [frozenset(fixed.get(term, term) for term in name) for name in asked_names]
         return _rank(
-            engine, reader, looked_at, options, searched, background, count, after, before, boilerplate, wanted
+            engine, reader, looked_at, options, searched, background, count, after, before, boilerplate, wanted, named
         )
 
     ranked = rank([])
@@ -200,6 +204,7 @@ def _rank(
     before: date | None,
     boilerplate: frozenset[int],
     wanted: AnswerType | None,
+    named: Sequence[frozenset[str]],
 ) -> _Ranked:
     analyzer = looked_at.analyzer
     background = [term for term in background if term not in terms]
@@ -222,7 +227,7 @@ def _rank(
             scored = []
         rows = looked_at.rows(reader, [s.pid for s in scored])
         hits, best, share, duplicates, judged_all = _hits(
-            reader, looked_at, options, scored, rows, weights, judged, count, boilerplate, wanted
+            reader, looked_at, options, scored, rows, weights, judged, count, boilerplate, wanted, named
         )
         # A deeper pool helps only when copies took most of the places (one page scraped
         # thirty times): candidates under the coverage floor are not answers, and more
@@ -288,13 +293,15 @@ def _hits(
     count: int,
     boilerplate: frozenset[int],
     wanted: AnswerType | None,
+    named: Sequence[frozenset[str]],
 ) -> tuple[list[Hit], set[str], float, int, bool]:
     """Ranked passages to answers, the question terms the best candidate's title and quotes hold and its
     coverage (`_share`), how many copies were folded, and whether as many distinct candidates
     were judged as ever are (`_EXAMINED_PER_ANSWER`).
 
     Near-duplicates are dropped, each article is shown by its best excerpt,
-    and candidates covering too little of the question are not answers.
+    and candidates covering too little of the question, or from an article
+    that never mentions a name the question asks about (`named`), are not answers.
     """
     analyzer = looked_at.analyzer
     bodies: dict[int, list[PassageRow]] = {}
@@ -376,7 +383,7 @@ def _hits(
         share = _share(reader, looked_at, row, covered, weights, judged, options.partial_coverage)
         if not hits and (best is None or share > best_share):
             best, best_share = covered, share  # the first answer's, or while there is none, the closest candidate's
-        if share < options.partial_coverage:
+        if share < options.partial_coverage or _unnamed(reader, looked_at, row, named, covered, weights, judged):
             continue
         title = row.text if row.kind == "headline" else row.title
         hits.append(
@@ -428,6 +435,33 @@ def _share(
     if row.kind == "headline" or share >= floor or share + CONTEXT_SHARE * (1 - share) < floor:
         return share
     return answer_coverage(found, held(looked_at.article(reader, row), weights), judged)
+
+
+def _unnamed(
+    reader: PassageReader,
+    looked_at: _PassagesSeen,
+    row: PassageRow,
+    named: Sequence[frozenset[str]],
+    covered: set[str],
+    weights: dict[str, float],
+    judged: dict[str, float],
+) -> bool:
+    """Does the candidate's article never mention a name the question asks about, by any of its words?
+    Its article is read only for a name its title and quotes lack.
+
+    On the trust sets this refused nine more of the 191 unanswerable questions (93.2% to 97.9%:
+    "What did the Supreme Court say about stray dogs in Mumbai?" found a story about Delhi's)
+    and cost no answer.
+    """
+    if row.kind == "headline":
+        return False  # no article here to look in ("US" in the question, "United States" in the headline)
+    lacking = [name for name in named if not name.isdisjoint(judged) and name.isdisjoint(covered)]
+    if not lacking:
+        return False
+    mentioned = held(looked_at.article(reader, row) | looked_at.title(row), weights)
+    # "the US" is mentioned by an article that writes "the United States".
+    mentioned |= looked_at.initials(reader, row)
+    return any(name.isdisjoint(mentioned) for name in lacking)
 
 
 def _more(
@@ -484,6 +518,7 @@ class _PassagesSeen:
         self._passages: dict[int, frozenset[str]] = {}
         self._titles: dict[int, frozenset[str]] = {}
         self._articles: dict[int, frozenset[str]] = {}
+        self._initials: dict[int, frozenset[str]] = {}
 
     def rows(self, reader: PassageReader, pids: Sequence[int]) -> dict[int, PassageRow]:
         """`reader.passages(pids)`, fetching only the ones not fetched before."""
@@ -510,16 +545,32 @@ class _PassagesSeen:
         found = self._articles.get(row.document_id)
         if found is None:
             terms: set[str] = set()
+            initials: set[str] = set()
             for body in reader.article_bodies(row.document_id):
                 terms |= self.passage(body)
+                initials |= _initials(body.text)
             found = self._articles[row.document_id] = frozenset(terms)
+            self._initials[row.document_id] = frozenset(initials | _initials(row.title))
         return found
+
+    def initials(self, reader: PassageReader, row: PassageRow) -> frozenset[str]:
+        """The initials of each run of capitalised words in `row`'s article and title ("United States": "us")."""
+        self.article(reader, row)
+        return self._initials[row.document_id]
 
     def title(self, row: PassageRow) -> frozenset[str]:
         found = self._titles.get(row.document_id)
         if found is None:
             found = self._titles[row.document_id] = all_terms(self.analyzer, row.title)
         return found
+
+
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+\b")
+
+
+def _initials(text: str) -> set[str]:
+    """The initials of `text`'s runs of two or more capitalised words, lower-cased: what an acronym abbreviates."""
+    return {"".join(word[0] for word in run.split()).lower() for run in _CAPITALISED_RUN.findall(text)}
 
 
 def _shingles(text: str) -> frozenset[str]:

@@ -119,6 +119,16 @@ def test_an_english_word_the_archive_lacks_is_not_corrected_to_a_word_it_has(wor
     assert "Showing results for" not in result.stdout
 
 
+def test_a_story_that_never_names_the_place_asked_about_is_not_an_answer(workdir: Path, news_jsonl: Path) -> None:
+    # The export's stray dogs story is about Delhi: asked about Mumbai, it shares everything else.
+    shutil.copy(news_jsonl, workdir / "seeds" / "articles.jsonl")
+    mumbai = newsbot("ask", "What did the Supreme Court say about stray dogs in Mumbai?", cwd=workdir)
+    assert mumbai.returncode == 1, mumbai.stderr
+    assert mumbai.stdout.startswith("Nothing in the archive about **Mumbai**.")
+    delhi = newsbot("ask", "What did the Supreme Court say about stray dogs in Delhi?", cwd=workdir)
+    assert delhi.returncode == 0 and "Three-judge SC Bench may hear stray dog matter" in delhi.stdout.splitlines()[0]
+
+
 def test_a_misspelt_name_is_corrected_and_said_so(workdir: Path) -> None:
     result = newsbot("ask", "Oreshnk misile", cwd=workdir)
     assert result.returncode == 0, result.stderr

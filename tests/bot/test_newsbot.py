@@ -22,6 +22,7 @@ from newsbot.retrieval.locking import WriterLock
 from newsbot.retrieval.seeds import Skipped
 from tests.bot.harness import LONG_TITLE, LocalBot, start_bot
 from tests.localdiscord import InteractionHandle, LocalDiscord, matching
+from tests.retrieval.test_answerability import STRAY_DOGS
 from tests.retrieval.test_more_quote import COUNTED, EARNED, MIDDLE, OPENING, VISITORS, write_festivals
 
 MANAGE_GUILD = 1 << 5
@@ -108,6 +109,27 @@ async def test_an_unanswerable_question_gets_no_unrelated_quote(server: LocalDis
     data = await answered(await server.slash("ask", {"question": "Who won the 2022 FIFA World Cup?"}))
     assert data["flags"] == 64 and not data.get("embeds")
     assert "*FIFA*" in data["content"] and "It does mention *World*" in data["content"]
+
+
+async def test_a_story_that_never_names_the_place_asked_about_gets_no_quote(
+    server: LocalDiscord, make_settings: Callable[..., Settings], bot_seeds: Path
+) -> None:
+    (bot_seeds / "dogs.md").write_text(STRAY_DOGS)
+    bot, runner = await start_bot(server, make_settings(dev_guild_id=int(server.guild_id)))
+    try:
+        data = await answered(
+            await server.slash("ask", {"question": "What did the Supreme Court say about stray dogs in Mumbai?"})
+        )
+        delhi = await answered(
+            await server.slash("ask", {"question": "What did the Supreme Court say about stray dogs in Delhi?"})
+        )
+    finally:
+        await bot.close()
+        await asyncio.wait_for(runner, 5)
+    assert data["flags"] == 64 and not data.get("embeds")
+    assert data["content"].startswith("Nothing in the archive about *Mumbai*.")
+    assert data["allowed_mentions"] == {"parse": []}
+    assert delhi["embeds"][0]["title"].endswith("Court orders shelters for strays")
 
 
 async def test_a_corrected_typo_is_announced_above_the_answer(server: LocalDiscord, newsbot: LocalBot) -> None:

@@ -17,6 +17,7 @@ from newsbot.retrieval.answerability import (
     coverage_weights,
     frame_terms,
     held,
+    names,
     strength,
     surface_words,
 )
@@ -122,6 +123,54 @@ async def test_an_answer_is_not_refused_for_a_derivation_of_the_question_word(
     lead = answer.hits[0]
     assert "112 billion cubic metres of natural gas in Dailekh" in lead.excerpt + lead.more
     assert "discovered" in answer.matched
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What did the Supreme Court say about stray dogs in Mumbai?", [{"suprem", "court"}, {"mumbai"}]),
+        ("Where did Gautam Gambhir go on Independence Day?", [{"gautam", "gambhir"}, {"independ", "day"}]),
+        ("What did Secure Meters' CEO say?", [{"secur", "meter", "ceo"}]),  # a possessive stays in the name
+        ("Rahul Gandhi said what? And Modi replied.", [{"gandhi"}, {"modi"}]),  # a sentence's first word is no sign
+        ('What did "The Hindu" report?', [{"hindu"}]),
+        ("who painted the mona lisa?", []),  # typed in lower case: no names, nothing asked of the article
+    ],
+)
+def test_the_names_a_question_asks_about_are_its_runs_of_capitalised_words(
+    question: str, expected: list[set[str]]
+) -> None:
+    assert [set(name) for name in names(question, Analyzer())] == expected
+
+
+STRAY_DOGS = (
+    "---\ntitle: Court orders shelters for strays\n---\nThe Supreme Court told Delhi to move stray dogs to shelters. "
+    "The Supreme Court said stray dogs bite thousands of children every year, and shelters must be built.\n"
+)
+SEHWAG = "---\ntitle: Sehwag recalls Multan\n---\nSehwag scored 319 against Pakistan at Multan, his highest score.\n"
+
+
+async def test_an_article_that_never_names_what_was_asked_about_is_no_answer(tmp_path: Path) -> None:
+    """The story shares "Supreme Court", "stray dogs" and "say" with the question, most of its weight;
+    it is about Delhi, and never names Mumbai."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "dogs.md").write_text(STRAY_DOGS)
+    (seeds / "sehwag.md").write_text(SEHWAG)
+    for i in range(6):
+        (seeds / f"f{i}.md").write_text(f"---\ntitle: Filler {i}\n---\nMumbai traffic slowed in the rain on day {i}.\n")
+        (seeds / f"v{i}.md").write_text(f"---\ntitle: Shop {i}\n---\nVirender Singh opened shop {i} in the market.\n")
+    archive = await Archive.open(ArchiveOptions(seeds_dir=seeds, data_dir=tmp_path / "data"))
+    try:
+        await archive.reindex()
+        mumbai = await archive.ask("What did the Supreme Court say about stray dogs in Mumbai?")
+        delhi = await archive.ask("What did the Supreme Court say about stray dogs in Delhi?")
+        # One word of a name is enough: the story calls him "Sehwag" only.
+        sehwag = await archive.ask("What was Virender Sehwag's highest score against Pakistan at Multan?")
+    finally:
+        await archive.close()
+    assert not mumbai.found and "Mumbai" in mumbai.missing
+    assert delhi.found and delhi.hits[0].title == "Court orders shelters for strays"
+    assert sehwag.found and sehwag.hits[0].title == "Sehwag recalls Multan"
 
 
 class _Articles:

@@ -53,6 +53,7 @@ def _pool_sizes(monkeypatch: pytest.MonkeyPatch, judged_all: bool) -> list[int]:
         None,
         frozenset(),
         None,
+        [],
     )
     return engine.asked
 
