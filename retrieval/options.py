@@ -72,7 +72,7 @@ class SearchOptions:
     strong_coverage: float = 0.85  # share of a question's weight (idf) an answer covers to be a strong one
     # A question naming a word the archive never uses (after typo correction) gets 'nothing'.
     absent_is_unanswerable: bool = False
-    partial_coverage: float = 0.65  # below this share, the best passage is not an answer: 'nothing in the archive'
+    partial_coverage: float = 0.6  # below this share, the best passage is not an answer: 'nothing in the archive'
 
     def __post_init__(self) -> None:
         _at_least("results", self.results, 1, 25)
