@@ -449,7 +449,7 @@ def _unnamed(
     """Does the candidate's article never mention a name the question asks about, by any of its words?
     Its article is read only for a name its title and quotes lack.
 
-    On the trust sets this refused nine more of the 191 unanswerable questions (93.2% to 97.9%:
+    On the trust sets this refused nine more of the 191 unanswerable questions (93.2% to 97.9% at a 0.65 floor:
     "What did the Supreme Court say about stray dogs in Mumbai?" found a story about Delhi's)
     and cost no answer.
     """
