@@ -44,8 +44,12 @@ def frame_terms(analyzer: Analyzer) -> frozenset[str]:
 
 
 def coverage_weights(weights: Mapping[str, float], frame_terms: frozenset[str]) -> dict[str, float]:
-    """The weights coverage counts: the question's subject terms, or all of them if it is all frame."""
-    subject = {term: weight for term, weight in weights.items() if term not in frame_terms}
+    """The weights coverage counts: the question's subject terms, or all of them if it is all frame.
+
+    A single letter is no subject either: "U.S." is "u" and "s" to the analyzer, letters a page that
+    writes "the United States" never holds, and as words the archive lacks they would weigh the most.
+    """
+    subject = {term: weight for term, weight in weights.items() if term not in frame_terms and len(term) > 1}
     return subject or dict(weights)
 
 

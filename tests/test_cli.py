@@ -129,6 +129,13 @@ def test_a_story_that_never_names_the_place_asked_about_is_not_an_answer(workdir
     assert delhi.returncode == 0 and "Three-judge SC Bench may hear stray dog matter" in delhi.stdout.splitlines()[0]
 
 
+def test_a_dotted_abbreviation_is_not_taken_for_words_the_archive_lacks(workdir: Path) -> None:
+    # The seed writes "The United States"; "U.S." is the letters "u" and "s", which it never holds.
+    result = newsbot("ask", "Did the U.S. confirm the attack on Putin's residence?", cwd=workdir)
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.splitlines()[0].startswith("1. The United States Did Not Confirm an Alleged Ukrainian Attack")
+
+
 def test_a_misspelt_name_is_corrected_and_said_so(workdir: Path) -> None:
     result = newsbot("ask", "Oreshnk misile", cwd=workdir)
     assert result.returncode == 0, result.stderr

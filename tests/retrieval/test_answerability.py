@@ -43,6 +43,13 @@ def test_words_the_article_holds_outside_its_quotes_count_a_little() -> None:
     assert answer_coverage(quoted, quoted, weights) == pytest.approx(0.8)  # counted once, as quoted
 
 
+def test_single_letters_do_not_count() -> None:
+    # "U.S." is "u" and "s": a page writing "the United States" holds neither.
+    weights = {"u": 9.0, "s": 9.0, "confirm": 3.0, "attack": 2.0}
+    assert coverage_weights(weights, frozenset()) == {"confirm": 3.0, "attack": 2.0}
+    assert coverage_weights({"d": 4.0}, frozenset()) == {"d": 4.0}  # all there is: counted
+
+
 def test_frame_words_do_not_count_unless_the_question_is_all_frame() -> None:
     analyzer = Analyzer()
     frame = frame_terms(analyzer)
