@@ -49,7 +49,11 @@ def coverage_weights(weights: Mapping[str, float], frame_terms: frozenset[str]) 
     A single letter is no subject either: "U.S." is "u" and "s" to the analyzer, letters a page that
     writes "the United States" never holds, and as words the archive lacks they would weigh the most.
     """
-    subject = {term: weight for term, weight in weights.items() if term not in frame_terms and len(term) > 1}
+    subject = {
+        term: weight
+        for term, weight in weights.items()
+        if term not in frame_terms and not (len(term) == 1 and term.isalpha())  # "War 2" keeps its "2"
+    }
     return subject or dict(weights)
 
 

@@ -48,6 +48,7 @@ def test_single_letters_do_not_count() -> None:
     weights = {"u": 9.0, "s": 9.0, "confirm": 3.0, "attack": 2.0}
     assert coverage_weights(weights, frozenset()) == {"confirm": 3.0, "attack": 2.0}
     assert coverage_weights({"d": 4.0}, frozenset()) == {"d": 4.0}  # all there is: counted
+    assert coverage_weights({"war": 2.0, "2": 3.0, "s": 9.0}, frozenset()) == {"war": 2.0, "2": 3.0}  # a digit counts
 
 
 def test_frame_words_do_not_count_unless_the_question_is_all_frame() -> None:
