@@ -152,6 +152,15 @@ def names(question: str, analyzer: Analyzer) -> list[frozenset[str]]:
     return [frozenset(name) for name in found]
 
 
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+\b")
+
+
+def initials(text: str) -> set[str]:
+    """The initials of `text`'s runs of two or more capitalised words, lower-cased: the acronyms a name
+    asked about may stand for ("US" is mentioned by a story writing "the United States")."""
+    return {"".join(word[0] for word in run.split()).lower() for run in _CAPITALISED_RUN.findall(text)}
+
+
 def surface_words(question: str, analyzer: Analyzer) -> dict[str, str]:
     """Each question term with the word the member wrote for it, to name it back to them."""
     words: dict[str, str] = {}

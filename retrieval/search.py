@@ -6,7 +6,6 @@ SQLite fetch and the excerpts cost a single hop off the event loop.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -30,6 +29,7 @@ from newsbot.retrieval.answerability import (
     coverage_weights,
     frame_terms,
     held,
+    initials,
     names,
     strength,
     surface_words,
@@ -363,7 +363,7 @@ def _hits(
         extra: list[Excerpt] = []
         if not hits and shown.kind == "body":
             told = [shown.text[quoted.window.start : quoted.window.end]]
-            article = reader.article_bodies(shown.document_id)
+            article = looked_at.bodies(reader, shown)
             while len(extra) < MORE_QUOTES:
                 found = _more(analyzer, article, told, weights, judged, options, boilerplate, wanted)
                 if found is None:
@@ -517,6 +517,7 @@ class _PassagesSeen:
         self._keys: dict[int, str] = {}
         self._passages: dict[int, frozenset[str]] = {}
         self._titles: dict[int, frozenset[str]] = {}
+        self._bodies: dict[int, list[PassageRow]] = {}
         self._articles: dict[int, frozenset[str]] = {}
         self._initials: dict[int, frozenset[str]] = {}
 
@@ -540,37 +541,36 @@ class _PassagesSeen:
             found = self._passages[row.pid] = all_terms(self.analyzer, row.text)
         return found
 
+    def bodies(self, reader: PassageReader, row: PassageRow) -> list[PassageRow]:
+        """`row`'s article body passages, fetched once per question: for its terms, its initials and more quotes."""
+        found = self._bodies.get(row.document_id)
+        if found is None:
+            found = self._bodies[row.document_id] = reader.article_bodies(row.document_id)
+        return found
+
     def article(self, reader: PassageReader, row: PassageRow) -> frozenset[str]:
         """Every term of `row`'s article body, read once per question."""
         found = self._articles.get(row.document_id)
         if found is None:
             terms: set[str] = set()
-            initials: set[str] = set()
-            for body in reader.article_bodies(row.document_id):
+            for body in self.bodies(reader, row):
                 terms |= self.passage(body)
-                initials |= _initials(body.text)
             found = self._articles[row.document_id] = frozenset(terms)
-            self._initials[row.document_id] = frozenset(initials | _initials(row.title))
         return found
 
     def initials(self, reader: PassageReader, row: PassageRow) -> frozenset[str]:
         """The initials of each run of capitalised words in `row`'s article and title ("United States": "us")."""
-        self.article(reader, row)
-        return self._initials[row.document_id]
+        found = self._initials.get(row.document_id)
+        if found is None:
+            texts = [row.title, *(body.text for body in self.bodies(reader, row))]
+            found = self._initials[row.document_id] = frozenset(initials(" \n".join(texts)))
+        return found
 
     def title(self, row: PassageRow) -> frozenset[str]:
         found = self._titles.get(row.document_id)
         if found is None:
             found = self._titles[row.document_id] = all_terms(self.analyzer, row.title)
         return found
-
-
-_CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+\b")
-
-
-def _initials(text: str) -> set[str]:
-    """The initials of `text`'s runs of two or more capitalised words, lower-cased: what an acronym abbreviates."""
-    return {"".join(word[0] for word in run.split()).lower() for run in _CAPITALISED_RUN.findall(text)}
 
 
 def _shingles(text: str) -> frozenset[str]:

@@ -208,8 +208,10 @@ def correct(
                 if candidate in written or candidate == term or candidate[:1] != term[:1]:
                     continue  # people seldom mistype a word's first letter: "Mona" is not "Dona"
                 apart = _edits(term, candidate)
-                as_written = distance(bare.lower(), analyzer.normalize(word).lower(), typed_edits)
-                if apart <= edits and as_written <= typed_edits:
+                if (
+                    apart <= edits
+                    and distance(bare.lower(), analyzer.normalize(word).lower(), typed_edits) <= typed_edits
+                ):
                     written[candidate], distances[candidate] = word, apart
     counts: dict[str, int] = dict(frequencies_of(list(written))) if written else {}
     # Only for a word the archive lacks: one it holds is a real word, corrected only to neighbours its passages show.
