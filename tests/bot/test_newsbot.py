@@ -111,21 +111,26 @@ async def test_an_unanswerable_question_gets_no_unrelated_quote(server: LocalDis
     assert "*FIFA*" in data["content"] and "It does mention *World*" in data["content"]
 
 
+async def _slash_asks(server: LocalDiscord, settings: Settings, *questions: str) -> list[dict[str, Any]]:
+    """Each of `questions` asked with /ask of a bot started on `settings`, and its answer."""
+    bot, runner = await start_bot(server, settings)
+    try:
+        return [await answered(await server.slash("ask", {"question": question})) for question in questions]
+    finally:
+        await bot.close()
+        await asyncio.wait_for(runner, 5)
+
+
 async def test_a_story_that_never_names_the_place_asked_about_gets_no_quote(
     server: LocalDiscord, make_settings: Callable[..., Settings], bot_seeds: Path
 ) -> None:
     (bot_seeds / "dogs.md").write_text(STRAY_DOGS)
-    bot, runner = await start_bot(server, make_settings(dev_guild_id=int(server.guild_id)))
-    try:
-        data = await answered(
-            await server.slash("ask", {"question": "What did the Supreme Court say about stray dogs in Mumbai?"})
-        )
-        delhi = await answered(
-            await server.slash("ask", {"question": "What did the Supreme Court say about stray dogs in Delhi?"})
-        )
-    finally:
-        await bot.close()
-        await asyncio.wait_for(runner, 5)
+    data, delhi = await _slash_asks(
+        server,
+        make_settings(dev_guild_id=int(server.guild_id)),
+        "What did the Supreme Court say about stray dogs in Mumbai?",
+        "What did the Supreme Court say about stray dogs in Delhi?",
+    )
     assert data["flags"] == 64 and not data.get("embeds")
     assert data["content"].startswith("Nothing in the archive about *Mumbai*.")
     assert data["allowed_mentions"] == {"parse": []}
@@ -503,12 +508,7 @@ async def test_lead_answer_quotes_a_second_paragraph_after_an_ellipsis_line(
     server: LocalDiscord, make_settings: Callable[..., Settings], bot_seeds: Path
 ) -> None:
     write_festivals(bot_seeds)
-    bot, runner = await start_bot(server, make_settings(dev_guild_id=int(server.guild_id)))
-    try:
-        data = await answered(await server.slash("ask", {"question": VISITORS}))
-    finally:
-        await bot.close()
-        await asyncio.wait_for(runner, 5)
+    (data,) = await _slash_asks(server, make_settings(dev_guild_id=int(server.guild_id)), VISITORS)
     first, *others = data["embeds"]
     quoted, more = first["description"].split("\n> …\n")
     assert quoted.startswith("> **Visitors** **came** back")
@@ -526,12 +526,7 @@ async def test_lead_answer_quotes_a_third_paragraph_for_what_the_first_two_leave
     }
     (bot_seeds / "festival.jsonl").write_text(json.dumps(record) + "\n")
     question = "How many visitors came to the Lantern Festival in Hoi An, and what did its stalls earn?"
-    bot, runner = await start_bot(server, make_settings(dev_guild_id=int(server.guild_id)))
-    try:
-        data = await answered(await server.slash("ask", {"question": question}))
-    finally:
-        await bot.close()
-        await asyncio.wait_for(runner, 5)
+    (data,) = await _slash_asks(server, make_settings(dev_guild_id=int(server.guild_id)), question)
     description = data["embeds"][0]["description"]
     assert len(description) <= EMBED_DESCRIPTION_LIMIT
     quoted, more, further = description.split("\n> …\n")

@@ -10,6 +10,7 @@ import pytest
 
 from newsbot.retrieval import Archive, search
 from newsbot.retrieval.analyzer import Analyzer
+from newsbot.retrieval.answer import Answer
 from newsbot.retrieval.answerability import (
     CONTEXT_SHARE,
     answer_coverage,
@@ -80,18 +81,27 @@ async def test_a_frame_word_the_archive_lacks_is_not_named_as_what_it_lacks(arch
     assert answer.absent == ["moons", "Jupiter"]
 
 
-async def test_an_answer_is_not_refused_for_a_word_its_article_holds_elsewhere(
-    options: ArchiveOptions, news_jsonl: Path
-) -> None:
-    # The oil price story names the summit and Brent's price in its quotes, and "crude" only further down.
+async def _ask_news(options: ArchiveOptions, news_jsonl: Path, *questions: str) -> list[Answer]:
+    """`questions` asked of an archive holding the news export."""
     shutil.copy(news_jsonl, options.seeds_dir / "articles.jsonl")
     archive = await Archive.open(options)
     try:
         await archive.reindex()
-        answer = await archive.ask("What price was Brent crude trading at ahead of the Trump-Putin meeting?")
-        near_miss = await archive.ask("Did Airtel's network go down in Sri Lanka too?")
+        return [await archive.ask(question) for question in questions]
     finally:
         await archive.close()
+
+
+async def test_an_answer_is_not_refused_for_a_word_its_article_holds_elsewhere(
+    options: ArchiveOptions, news_jsonl: Path
+) -> None:
+    # The oil price story names the summit and Brent's price in its quotes, and "crude" only further down.
+    answer, near_miss = await _ask_news(
+        options,
+        news_jsonl,
+        "What price was Brent crude trading at ahead of the Trump-Putin meeting?",
+        "Did Airtel's network go down in Sri Lanka too?",
+    )
     assert answer.found
     lead = answer.hits[0]
     assert lead.url and "TrumpPutin-Meeting-Keeps-Oil-Markets" in lead.url
@@ -120,13 +130,7 @@ async def test_an_answer_is_not_refused_for_a_derivation_of_the_question_word(
 ) -> None:
     # The story says "discovery of 112 billion cubic metres of natural gas in Dailekh"; asked "discovered",
     # the answer covered too little of the question to be given.
-    shutil.copy(news_jsonl, options.seeds_dir / "articles.jsonl")
-    archive = await Archive.open(options)
-    try:
-        await archive.reindex()
-        answer = await archive.ask("How much natural gas has Nepal discovered in Dailekh?")
-    finally:
-        await archive.close()
+    (answer,) = await _ask_news(options, news_jsonl, "How much natural gas has Nepal discovered in Dailekh?")
     assert answer.found
     lead = answer.hits[0]
     assert "112 billion cubic metres of natural gas in Dailekh" in lead.excerpt + lead.more
